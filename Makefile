@@ -1,0 +1,58 @@
+# Every documented command is a target here; `make help` lists them.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+SERVE_PORT ?= 5001
+ARGS   ?=
+
+# Nothing may reach a model or dataset hub at run time.
+export HF_HUB_OFFLINE := 1
+export HF_DATASETS_OFFLINE := 1
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.DEFAULT_GOAL := help
+.PHONY: help setup train test test-all bench ui serve lint format corpus clean
+
+help: ## list the commands
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+setup: $(VENV)/.installed ## create .venv from the lock file and install stance
+
+train: setup ## train the default model on data/ (extra Hydra overrides: make train ARGS="model=linear_svc")
+	$(BIN)/stance-train $(ARGS)
+
+test: setup ## the fast test suite (offline, temp dirs only)
+	$(BIN)/python -m pytest -q -m "not slow" $(ARGS)
+
+test-all: setup ## every test, the slow ones included
+	$(BIN)/python -m pytest -q $(ARGS)
+
+bench: setup ## speed ratios against bare scikit-learn
+	$(BIN)/python -m stance.bench $(ARGS)
+
+ui: setup ## MLflow UI over the local store on $(HOST):$(PORT)
+	@$(BIN)/python -m stance.tracking ui-url --host $(HOST) --port $(PORT)
+	$(BIN)/mlflow ui --backend-store-uri "$$($(BIN)/python -m stance.tracking store-uri)" --host $(HOST) --port $(PORT)
+
+serve: setup ## serve stance-classifier@champion with MLflow's model server on $(HOST):$(SERVE_PORT)
+	$(BIN)/python -m stance.tracking serve --host $(HOST) --port $(SERVE_PORT)
+
+corpus: setup ## rebuild data/ splits and the dataset card's statistics from data/authored/
+	$(BIN)/python -m stance.corpus build
+
+lint: setup ## ruff lint and format check
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: setup ## ruff format and autofix
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+clean: ## remove generated outputs (keeps .venv)
+	rm -rf experiments/runs experiments/sweeps experiments/models experiments/cache .pytest_cache

@@ -1,0 +1,184 @@
+"""`stance`: tag statements with a saved classifier, score it, and use it on articles.
+
+Heavy libraries load inside the commands, so `stance --help` and one prediction stay quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+from stance import StanceError
+
+FORMATS = ("table", "json", "csv")
+
+
+def _model_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--model",
+        "-m",
+        default=None,
+        help="model.joblib, its folder, or an MLflow URI such as models:/stance-classifier@champion "
+        "(default: experiments/models/latest)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="stance", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    predict = sub.add_parser("predict", help="tag statements given as arguments or in a file")
+    predict.add_argument("texts", nargs="*", metavar="TEXT", help="statements to tag")
+    predict.add_argument("--file", "-f", help=".txt (one statement per line), .csv or .jsonl with a `text` column")
+    _model_arg(predict)
+    predict.add_argument("--format", choices=FORMATS, default="table")
+    predict.add_argument("--explain", action="store_true", help="add the n-grams that decided each label")
+    predict.add_argument("--k", type=int, default=5, help="n-grams shown with --explain (default 5)")
+    predict.add_argument("--abstain", action="store_true", help="answer `uncertain` below the model's per-label thresholds")
+    predict.add_argument("--out", "-o", help="write here (atomically) instead of standard output")
+    predict.add_argument("--chunk-size", type=int, default=2048, help=argparse.SUPPRESS)
+
+    evaluate = sub.add_parser("evaluate", help="score a model on a labeled .csv/.jsonl (text, label)")
+    evaluate.add_argument("--data", "-d", required=True, help="labeled .csv or .jsonl")
+    _model_arg(evaluate)
+    evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
+    return parser
+
+
+def _count_and_validate(path: str) -> int:
+    """A first pass over the file, so a bad line stops us before anything is printed."""
+    from stance.io import iter_records
+
+    return sum(1 for _ in iter_records(path))
+
+
+def _batches(args) -> tuple[Iterator[list[str]], int]:
+    from stance.io import read_texts
+
+    if args.file and args.texts:
+        raise StanceError("give statements as arguments or --file, not both")
+    if args.file:
+        total = _count_and_validate(args.file)
+        return read_texts(args.file, args.chunk_size), total
+    texts = list(args.texts)
+    if not texts and not sys.stdin.isatty():
+        texts = [line.strip() for line in sys.stdin if line.strip()]
+    if not texts:
+        raise StanceError("nothing to tag: give TEXT arguments, --file, or lines on standard input")
+    for i, text in enumerate(texts, 1):
+        if not text.strip():
+            raise StanceError(f"argument {i}: empty text")
+    return iter([texts]), len(texts)
+
+
+class _Writer:
+    def __init__(self, out: TextIO, fmt: str, labels: list[str], explain: bool):
+        self.out, self.fmt, self.labels, self.explain = out, fmt, labels, explain
+        self.count = 0
+        if fmt == "csv":
+            self.csv = csv.writer(out)
+            header = ["text", "label", "confidence", *[f"p_{label}" for label in labels]]
+            self.csv.writerow(header + (["explanation"] if explain else []))
+        elif fmt == "json":
+            out.write("[")
+        else:
+            out.write(f"{'label':<14}{'conf':>6}  text\n")
+
+    def write(self, row: dict) -> None:
+        if self.fmt == "json":
+            self.out.write(("," if self.count else "") + "\n  " + json.dumps(row, ensure_ascii=False))
+        elif self.fmt == "csv":
+            cells = [row["text"], row["label"], f"{row['confidence']:.4f}"]
+            cells += [f"{row['probabilities'][label]:.4f}" for label in self.labels]
+            if self.explain:
+                cells.append("; ".join(f"{g} ({w:+.3f})" for g, w in row["explanation"]))
+            self.csv.writerow(cells)
+        else:
+            self.out.write(f"{row['label']:<14}{row['confidence']:>6.2f}  {row['text']}\n")
+            if self.explain and row["explanation"]:
+                self.out.write(" " * 22 + "because: " + ", ".join(f"{g} ({w:+.2f})" for g, w in row["explanation"]) + "\n")
+        self.count += 1
+
+    def close(self) -> None:
+        if self.fmt == "json":
+            self.out.write("\n]\n" if self.count else "]\n")
+
+
+def cmd_predict(args) -> int:
+    from stance.model import load_model
+
+    batches, total = _batches(args)
+    model = load_model(args.model)
+    labels = model.labels
+    progress = None
+    if args.file and sys.stderr.isatty() and total > args.chunk_size:
+        from tqdm import tqdm
+
+        progress = tqdm(total=total, unit="stmt", file=sys.stderr)
+
+    def emit(out: TextIO) -> None:
+        writer = _Writer(out, args.format, labels, args.explain)
+        for batch in batches:
+            for row in model.tag(batch, abstain=args.abstain):
+                if args.explain:
+                    row["explanation"] = [[g, w] for g, w in model.explain(row["text"], k=args.k)]
+                writer.write(row)
+            if progress is not None:
+                progress.update(len(batch))
+        writer.close()
+
+    if args.out:
+        from stance.io import atomic_path
+
+        with atomic_path(args.out) as tmp, open(tmp, "w", encoding="utf-8", newline="") as handle:
+            emit(handle)
+    else:
+        emit(sys.stdout)
+    if progress is not None:
+        progress.close()
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    from stance.io import read_labeled
+    from stance.metrics import confusion_text, score
+    from stance.model import load_model
+
+    if not Path(args.data).is_file():
+        raise StanceError(f"{args.data}: no such file")
+    model = load_model(args.model)
+    texts, gold = read_labeled(args.data, labels=model.labels)
+    scores = score(gold, model.predict(texts), model.labels)
+    if args.json:
+        print(json.dumps({"data": str(args.data), "rows": len(texts), **scores}, indent=2))
+        return 0
+    print(f"{args.data}: {len(texts)} rows")
+    print(f"macro-F1 {scores['macro_f1']:.3f}   accuracy {scores['accuracy']:.3f}\n")
+    print(f"{'label':<16}{'precision':>10}{'recall':>10}{'F1':>10}{'support':>10}")
+    for label, v in scores["per_label"].items():
+        print(f"{label:<16}{v['precision']:>10.3f}{v['recall']:>10.3f}{v['f1']:>10.3f}{v['support']:>10}")
+    print("\n" + confusion_text(scores))
+    return 0
+
+
+COMMANDS = {"predict": cmd_predict, "evaluate": cmd_evaluate}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except StanceError as err:
+        print(f"stance {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `stance predict … | head`
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,255 @@
+"""Build the corpus splits from the authored files, and measure the corpus.
+
+`python -m stance.corpus build` reads ``data/authored/*.csv`` (text,label,domain,form, one
+file per domain, written by hand), removes exact and near duplicates, splits 70/15/15
+stratified by label and domain, and writes ``data/{train,validation,test}.csv`` and the
+statistics table of ``data/README.md``. `python -m stance.corpus stats` prints the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import re
+import sys
+import unicodedata
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from stance.io import write_text_atomic
+
+COLUMNS = ["id", "text", "label", "domain", "form", "source"]
+LABELS = ["conciliatory", "demanding", "rejecting", "neutral"]
+FORMS = ["quote", "reported", "headline"]
+SPLIT_SHARES = {"train": 0.70, "validation": 0.15, "test": 0.15}
+NEAR_DUPLICATE = 0.8
+SEED = 13
+
+# The obvious verb of each act; no one of them may carry more than 15% of its label's rows.
+CUE_WORDS = {
+    "reject": r"\breject\w*",
+    "refuse": r"\brefus\w*",
+    "decline": r"\bdeclin\w*",
+    "rule out": r"\brul\w* out\b",
+    "demand": r"\bdemand\w*",
+    "urge": r"\burg(?:e|es|ed|ing)\b",
+    "call on/for": r"\bcall\w* (?:on|for)\b",
+    "insist": r"\binsist\w*",
+    "must": r"\bmust\b",
+    "agree": r"\bagre\w*",
+    "accept": r"\baccept\w*",
+    "offer": r"\boffer\w*",
+    "welcome": r"\bwelcom\w*",
+    "willing": r"\bwilling\w*",
+    "ready": r"\bready\b",
+}
+# What makes a row hard: negation, conditions, hedges, contrast, questions, or length.
+HARD_PATTERNS = {
+    "negation": r"\b(?:not|never|no longer|n't|nor|refus\w+ to|declin\w+ to)\b|n't\b",
+    "conditional": r"\b(?:if|unless|until|provided|as long as|only once|on condition)\b",
+    "hedge": r"\b(?:might|may|could|perhaps|possibly|would consider|open to considering)\b",
+    "contrast": r"\b(?:but|although|though|while|despite|even as|yet)\b",
+    "question": r"\?",
+}
+LONG_SENTENCE_WORDS = 35
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"[^\w\s]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def is_hard(text: str) -> bool:
+    lowered = text.lower()
+    return len(text.split()) > LONG_SENTENCE_WORDS or any(re.search(p, lowered) for p in HARD_PATTERNS.values())
+
+
+def near_duplicate_pairs(texts_a: list[str], texts_b: list[str] | None = None, threshold: float = NEAR_DUPLICATE):
+    """Index pairs whose character 5-gram sets have Jaccard >= ``threshold``.
+
+    With one list, pairs (i, j) with i < j inside it; with two, pairs across them.
+    """
+    import numpy as np
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    norm_a = [normalise(t) for t in texts_a]
+    norm_b = norm_a if texts_b is None else [normalise(t) for t in texts_b]
+    vectorizer = CountVectorizer(analyzer="char", ngram_range=(5, 5), binary=True, lowercase=False)
+    vectorizer.fit(norm_a + (norm_b if texts_b is not None else []))
+    a = vectorizer.transform(norm_a).astype(np.float32).tocsr()
+    b = a if texts_b is None else vectorizer.transform(norm_b).astype(np.float32).tocsr()
+    size_a = np.asarray(a.sum(axis=1)).ravel()
+    size_b = np.asarray(b.sum(axis=1)).ravel()
+    pairs = []
+    for start in range(0, a.shape[0], 512):
+        inter = (a[start : start + 512] @ b.T).toarray()
+        union = size_a[start : start + 512, None] + size_b[None, :] - inter
+        jaccard = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+        for i, j in zip(*np.nonzero(jaccard >= threshold), strict=True):
+            i = int(i) + start
+            if texts_b is not None or i < j:
+                pairs.append((i, int(j), float(jaccard[i - start, j])))
+    return pairs
+
+
+def read_rows(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def read_authored(folder: Path) -> list[dict]:
+    rows = []
+    for path in sorted(folder.glob("*.csv")):
+        for lineno, row in enumerate(read_rows(path), 2):
+            text = (row.get("text") or "").strip()
+            label, form = (row.get("label") or "").strip(), (row.get("form") or "").strip()
+            if not text or label not in LABELS or form not in FORMS:
+                raise ValueError(f"{path}:{lineno}: bad row (text={text[:40]!r}, label={label!r}, form={form!r})")
+            rows.append({"text": text, "label": label, "domain": path.stem, "form": form, "source": "authored"})
+    return rows
+
+
+def deduplicate(rows: list[dict]) -> tuple[list[dict], int, int]:
+    seen: set[str] = set()
+    unique = []
+    for row in rows:
+        key = normalise(row["text"])
+        if key not in seen:
+            seen.add(key)
+            unique.append(row)
+    exact = len(rows) - len(unique)
+    drop = {j for _, j, _ in near_duplicate_pairs([r["text"] for r in unique])}
+    return [r for i, r in enumerate(unique) if i not in drop], exact, len(drop)
+
+
+def split(rows: list[dict]) -> dict[str, list[dict]]:
+    """70/15/15 within every (label, domain) cell, so both are stratified."""
+    cells: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for row in rows:
+        cells[(row["label"], row["domain"])].append(row)
+    rng = random.Random(SEED)
+    out: dict[str, list[dict]] = {name: [] for name in SPLIT_SHARES}
+    for key in sorted(cells):
+        cell = cells[key]
+        rng.shuffle(cell)
+        n_val = round(len(cell) * SPLIT_SHARES["validation"])
+        n_test = round(len(cell) * SPLIT_SHARES["test"])
+        out["validation"] += cell[:n_val]
+        out["test"] += cell[n_val : n_val + n_test]
+        out["train"] += cell[n_val + n_test :]
+    return out
+
+
+def write_split(path: Path, rows: list[dict]) -> None:
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({c: row[c] for c in COLUMNS} for row in rows)
+    write_text_atomic(path, buffer.getvalue())
+
+
+def load_splits(data_dir: Path) -> dict[str, list[dict]]:
+    return {name: read_rows(data_dir / f"{name}.csv") for name in SPLIT_SHARES}
+
+
+def cue_shares(rows: list[dict]) -> dict[str, tuple[str, float]]:
+    """For each label, its most frequent cue word and the share of the label's rows holding it."""
+    out = {}
+    for label in LABELS:
+        texts = [r["text"].lower() for r in rows if r["label"] == label]
+        best = max(CUE_WORDS, key=lambda cue: sum(bool(re.search(CUE_WORDS[cue], t)) for t in texts))
+        share = sum(bool(re.search(CUE_WORDS[best], t)) for t in texts) / max(len(texts), 1)
+        out[label] = (best, share)
+    return out
+
+
+def agreement(data_dir: Path, rows: list[dict]) -> tuple[int, float, float] | None:
+    """Rows, raw agreement and Cohen's kappa of the blind second pass, if there is one."""
+    path = data_dir / "agreement" / "second_pass.csv"
+    if not path.is_file():
+        return None
+    from sklearn.metrics import cohen_kappa_score
+
+    first = {r["id"]: r["label"] for r in rows}
+    second = {r["id"]: r["label"] for r in read_rows(path) if r["id"] in first}
+    ids = sorted(second)
+    a, b = [first[i] for i in ids], [second[i] for i in ids]
+    return len(ids), sum(x == y for x, y in zip(a, b, strict=True)) / len(ids), float(cohen_kappa_score(a, b))
+
+
+def stats_markdown(data_dir: Path) -> str:
+    splits = load_splits(data_dir)
+    rows = [r for part in splits.values() for r in part]
+    n = len(rows)
+
+    def pct(count: int, total: int = n) -> str:
+        return f"{count} ({100 * count / total:.1f}%)"
+
+    lines = ["| split | rows | " + " | ".join(LABELS) + " |", "|---|---:|" + "---:|" * len(LABELS)]
+    for name, part in [*splits.items(), ("all", rows)]:
+        counts = Counter(r["label"] for r in part)
+        lines.append(f"| {name} | {len(part)} | " + " | ".join(pct(counts[lab], len(part)) for lab in LABELS) + " |")
+    lines += ["", "| domain | rows | share |", "|---|---:|---:|"]
+    for domain, count in sorted(Counter(r["domain"] for r in rows).items()):
+        lines.append(f"| {domain} | {count} | {100 * count / n:.1f}% |")
+    forms = Counter(r["form"] for r in rows)
+    hard = sum(is_hard(r["text"]) for r in rows)
+    lines += ["", "| measure | value |", "|---|---:|"]
+    lines += [f"| form: {form} | {pct(forms[form])} |" for form in FORMS]
+    lines.append(f"| hard cases (negation, condition, hedge, contrast, question or > {LONG_SENTENCE_WORDS} words) | {pct(hard)} |")
+    for label, (cue, share) in cue_shares(rows).items():
+        lines.append(f"| most frequent cue word in {label} | \"{cue}\" in {100 * share:.1f}% |")
+    words = sorted(len(r["text"].split()) for r in rows)
+    lines.append(f"| words per sentence (median, max) | {words[len(words) // 2]}, {words[-1]} |")
+    found = agreement(data_dir, rows)
+    if found:
+        count, raw, kappa = found
+        lines.append(f"| blind second pass: rows, raw agreement, Cohen's kappa | {count}, {100 * raw:.1f}%, {kappa:.3f} |")
+    return "\n".join(lines)
+
+
+START, END = "<!-- stats:start -->", "<!-- stats:end -->"
+
+
+def write_stats(data_dir: Path) -> None:
+    card = data_dir / "README.md"
+    text = card.read_text(encoding="utf-8")
+    if START not in text or END not in text:
+        raise SystemExit(f"{card}: no {START} … {END} block to fill")
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    write_text_atomic(card, f"{head}{START}\n{stats_markdown(data_dir)}\n{END}{tail}")
+
+
+def build(data_dir: Path) -> None:
+    rows, exact, near = deduplicate(read_authored(data_dir / "authored"))
+    counters: Counter[str] = Counter()
+    for row in rows:
+        counters[row["domain"]] += 1
+        row["id"] = f"{row['domain']}-{counters[row['domain']]:04d}"
+    for name, part in split(rows).items():
+        write_split(data_dir / f"{name}.csv", part)
+    print(f"{len(rows)} rows kept; dropped {exact} exact and {near} near duplicates", file=sys.stderr)
+    write_stats(data_dir)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from stance.config import project_root
+
+    parser = argparse.ArgumentParser(prog="python -m stance.corpus", description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["build", "stats"])
+    parser.add_argument("--data", type=Path, default=project_root() / "data")
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        build(args.data)
+    else:
+        print(stats_markdown(args.data))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,252 @@
+"""A saved classifier that describes itself: ``model.joblib`` plus ``model.json`` beside it."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from stance import StanceError, __version__
+from stance.io import atomic_path, sha256_file, write_text_atomic
+
+MODEL_FILE = "model.joblib"
+UNCERTAIN = "uncertain"
+META_FILE = "model.json"
+
+
+def library_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"python": platform.python_version(), "stance": __version__}
+    for name in ("scikit-learn", "numpy", "scipy", "joblib", "mlflow", "datasets", "hydra-core"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            pass
+    return found
+
+
+def _class_weights(clf) -> np.ndarray | None:
+    """Per-class weight of each feature, (n_classes, n_features), for linear models."""
+    if hasattr(clf, "calibrated_classifiers_"):
+        parts = [_class_weights(c.estimator) for c in clf.calibrated_classifiers_]
+        parts = [p for p in parts if p is not None]
+        return np.mean(parts, axis=0) if parts else None
+    if hasattr(clf, "coef_"):
+        coef = np.asarray(clf.coef_)
+        return np.vstack([-coef[0], coef[0]]) if coef.shape[0] == 1 else coef
+    if hasattr(clf, "feature_log_prob_"):
+        return np.asarray(clf.feature_log_prob_)
+    return None
+
+
+def _hashing_vectorizer(step):
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    if isinstance(step, HashingVectorizer):
+        return step
+    for _, sub in getattr(step, "steps", []):
+        if isinstance(sub, HashingVectorizer):
+            return sub
+    return None
+
+
+class StanceModel:
+    """A fitted stance pipeline and what is known about it.
+
+    Attributes
+    ----------
+    pipeline : sklearn.pipeline.Pipeline
+        Steps ``prep`` (texts in), ``features``, ``clf``.
+    meta : dict
+        Labels, metrics, resolved config, data fingerprint, library versions, sha256.
+    """
+
+    def __init__(self, pipeline, meta: dict[str, Any] | None = None):
+        self.pipeline = pipeline
+        self.meta = dict(meta or {})
+        self.labels: list[str] = [str(c) for c in pipeline.classes_]
+        self._feature_names: np.ndarray | None = None
+
+    def __repr__(self) -> str:
+        return f"StanceModel(labels={self.labels}, run_id={self.meta.get('run_id')!r})"
+
+    def predict(self, texts) -> list[str]:
+        """The label of each text."""
+        return self.pipeline.predict(_texts(texts)).tolist()
+
+    def predict_proba(self, texts) -> np.ndarray:
+        """Probabilities, one row per text, columns in the order of ``labels``."""
+        return self.pipeline.predict_proba(_texts(texts))
+
+    def tag(self, texts, abstain: bool = False) -> list[dict[str, Any]]:
+        """Label, confidence and every label's probability for each text.
+
+        With ``abstain``, a label whose probability is under its threshold (chosen on
+        validation at training, see ``meta["thresholds"]``) becomes ``uncertain``.
+        """
+        texts = _texts(texts)
+        thresholds = self.thresholds() if abstain else {}
+        proba = self.predict_proba(texts)
+        out = []
+        for text, row in zip(texts, proba, strict=True):
+            best = int(np.argmax(row))
+            label = self.labels[best]
+            if abstain and row[best] < thresholds.get(label, 0.0):
+                label = UNCERTAIN
+            out.append(
+                {
+                    "text": text,
+                    "label": label,
+                    "confidence": float(row[best]),
+                    "probabilities": {label: round(float(p), 4) for label, p in zip(self.labels, row, strict=True)},
+                }
+            )
+        return out
+
+    def thresholds(self) -> dict[str, float]:
+        """Per-label minimum probability for an answer; empty if the model has none."""
+        found = self.meta.get("thresholds")
+        if not found:
+            raise StanceError("this model has no abstention thresholds (retrain it with a current stance)")
+        return {label: float(value) for label, value in found.items()}
+
+    def explain(self, text: str, k: int = 5, label: str | None = None) -> list[tuple[str, float]]:
+        """The ``k`` n-grams of ``text`` that pushed it most toward ``label`` (default: the predicted one).
+
+        A weight is the n-gram's TF-IDF value times how much more the model weighs it for
+        ``label`` than for the other labels on average; larger pushes harder.
+        """
+        weights = _class_weights(self.pipeline[-1])
+        if weights is None:
+            return []
+        label = label or self.predict([text])[0]
+        if label not in self.labels:
+            raise ValueError(f"unknown label {label!r}; labels are {self.labels}")
+        c = self.labels.index(label)
+        others = np.delete(weights, c, axis=0).mean(axis=0)
+        relative = weights[c] - others
+        prepped = self.pipeline[0].transform([text])
+        row = self.pipeline[1:-1].transform(prepped).tocsr()
+        scores = row.data * relative[row.indices]
+        order = np.argsort(-scores)[:k]
+        names = self._names_for(prepped[0], row.indices[order])
+        return [(names[i], round(float(scores[j]), 4)) for i, j in enumerate(order) if scores[j] > 0]
+
+    def top_ngrams(self, n: int = 20) -> dict[str, list[tuple[str, float]]]:
+        """For each label, the ``n`` features the model weighs most for it over the others."""
+        weights = _class_weights(self.pipeline[-1])
+        if weights is None:
+            return {}
+        features = self.pipeline[1:-1]
+        if _hashing_vectorizer(features[-1]) is not None:
+            names = None  # hashed columns have no names without the text that produced them
+        else:
+            self._names_for("", np.asarray([], dtype=int))
+            names = self._feature_names
+        out = {}
+        for c, label in enumerate(self.labels):
+            relative = weights[c] - np.delete(weights, c, axis=0).mean(axis=0)
+            best = np.argsort(-relative)[:n]
+            out[label] = [(str(names[i]) if names is not None else f"#{i}", round(float(relative[i]), 4)) for i in best]
+        return out
+
+    def _names_for(self, prepped_text: str, indices: np.ndarray) -> list[str]:
+        features = self.pipeline[1:-1]
+        hasher = _hashing_vectorizer(features[-1]) if len(features) == 1 else None
+        if hasher is not None:
+            from sklearn.utils import murmurhash3_32
+
+            lookup = {}
+            for gram in hasher.build_analyzer()(prepped_text):
+                lookup.setdefault(abs(murmurhash3_32(gram, seed=0)) % hasher.n_features, gram)
+            return [lookup.get(int(i), f"#{i}") for i in indices]
+        if self._feature_names is None:
+            names = features.get_feature_names_out()
+            self._feature_names = np.asarray([n.rsplit("__", 1)[-1] for n in names], dtype=object)
+        return [str(self._feature_names[i]) for i in indices]
+
+    def save(self, folder: str | Path) -> Path:
+        """Write ``model.joblib`` then ``model.json`` (with its sha256); never half a model."""
+        import joblib
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / MODEL_FILE
+        with atomic_path(target) as tmp:
+            joblib.dump(self.pipeline, tmp)
+        self.meta.update(
+            labels=self.labels,
+            sha256=sha256_file(target),
+            versions=library_versions(),
+            saved_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        write_text_atomic(folder / META_FILE, json.dumps(self.meta, indent=2, default=str))
+        return target
+
+
+def _texts(texts) -> list[str] | Any:
+    if isinstance(texts, str):
+        return [texts]
+    return texts
+
+
+def default_model_path() -> Path:
+    from stance.config import project_root
+
+    return project_root() / "experiments" / "models" / "latest"
+
+
+def _is_uri(value: str) -> bool:
+    return value.startswith(("models:/", "runs:/", "mlflow-artifacts:/", "s3://", "gs://", "dbfs:/"))
+
+
+def load_model(path_or_uri: str | Path | None = None) -> StanceModel:
+    """Load from a ``model.joblib``, its folder, or an MLflow model URI."""
+    if path_or_uri is None:
+        path_or_uri = default_model_path()
+    if isinstance(path_or_uri, str) and _is_uri(path_or_uri):
+        from stance import tracking
+
+        pipeline, meta = tracking.load_logged_model(path_or_uri)
+        return StanceModel(pipeline, meta)
+    path = Path(path_or_uri)
+    if path.is_dir():
+        path = path / MODEL_FILE
+    if not path.is_file():
+        hint = " (train one with `make train`)" if path.parent == default_model_path() else ""
+        raise StanceError(f"{path}: no such model file{hint}")
+    meta_path = path.with_name(META_FILE)
+    if not meta_path.is_file():
+        raise StanceError(f"{path}: no {META_FILE} beside it, so its checksum cannot be verified; refusing to load")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise StanceError(f"{meta_path}: not valid JSON ({err})") from None
+    expected = meta.get("sha256")
+    if not expected:
+        raise StanceError(f"{meta_path}: field 'sha256' is missing; refusing to load {path.name}")
+    if sha256_file(path) != expected:
+        raise StanceError(f"{path}: sha256 does not match {META_FILE} (file corrupted, truncated or replaced); refusing to load")
+    import joblib
+
+    try:
+        pipeline = joblib.load(path)
+    except Exception as err:  # a matching checksum makes this rare: a library mismatch, say
+        raise StanceError(f"{path}: cannot be loaded ({type(err).__name__}: {err})") from None
+    return StanceModel(pipeline, meta)
+
+
+def update_latest(model_dir: Path, link: Path) -> None:
+    """Point ``link`` at ``model_dir`` with one atomic rename."""
+    link.parent.mkdir(parents=True, exist_ok=True)
+    tmp = link.with_name(f".{link.name}.{os.getpid()}.tmp")
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(os.path.relpath(model_dir, link.parent), tmp)
+    os.replace(tmp, link)

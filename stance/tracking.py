@@ -1,0 +1,288 @@
+"""Every MLflow call of stance lives here: store set-up, runs, sweeps, models, registry, serving."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from hydra.experimental.callback import Callback
+
+# Written into a sweep's folder by the parent process; every job of the sweep reads it.
+PARENT_RUN_FILE = ".mlflow_parent_run_id"
+EXPERIMENT_KIND = {"mlflow.experimentKind": "custom_model_development"}
+
+
+def _retry(fn, *args, **kwargs):
+    """SQLite allows one writer: parallel sweep jobs wait and retry instead of failing."""
+    for attempt in range(10):
+        try:
+            return fn(*args, **kwargs)
+        except Exception as err:
+            if "locked" not in str(err).lower() or attempt == 9:
+                raise
+            time.sleep(0.1 * 2**attempt * (1 + random.random()))
+    return None
+
+
+def default_uri() -> str:
+    from stance.config import project_root
+
+    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{project_root() / 'experiments' / 'mlflow.db'}"
+
+
+def _connect(uri: str) -> None:
+    import mlflow
+
+    if uri.startswith("sqlite:///"):
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+
+
+def setup(tracking_cfg) -> str:
+    """Connect to the store and return the experiment's id, creating it once."""
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
+    _connect(tracking_cfg.uri)
+    client = MlflowClient()
+    name = tracking_cfg.experiment
+    found = _retry(client.get_experiment_by_name, name)
+    if found is not None:
+        return found.experiment_id
+    location = Path(tracking_cfg.artifact_root).resolve().as_uri() if tracking_cfg.get("artifact_root") else None
+    try:
+        return _retry(client.create_experiment, name, artifact_location=location, tags=EXPERIMENT_KIND)
+    except MlflowException:  # created meanwhile by a parallel job
+        return _retry(client.get_experiment_by_name, name).experiment_id
+
+
+def git_commit(root: str | Path) -> str:
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out.stdout.strip() if out.returncode == 0 else "unknown"
+
+
+def _sweep_parent_id() -> str | None:
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    if not HydraConfig.initialized():
+        return None
+    hydra_cfg = HydraConfig.get()
+    if hydra_cfg.mode != RunMode.MULTIRUN:
+        return None
+    marker = Path(hydra_cfg.sweep.dir) / PARENT_RUN_FILE
+    return marker.read_text().strip() if marker.is_file() else None
+
+
+def flatten_params(node: Any, prefix: str = "") -> dict[str, str]:
+    """A resolved config as short flat keys: ``model.C``, ``features.ngram_range``."""
+    out: dict[str, str] = {}
+    if isinstance(node, dict):
+        items = node.items()
+    elif isinstance(node, list | tuple) and any(isinstance(v, dict | list) for v in node):
+        items = ((str(i), v) for i, v in enumerate(node))
+    else:
+        text = str(node)
+        return {prefix: text if len(text) <= 500 else text[:497] + "..."}
+    for key, value in items:
+        if key == "_target_":
+            key, value = "class", str(value).rsplit(".", 1)[-1]
+        elif str(key).startswith("_"):
+            continue
+        out.update(flatten_params(value, f"{prefix}.{key}" if prefix else str(key)))
+    return out
+
+
+class RunLogger:
+    """What a training run records; one instance per MLflow run."""
+
+    def __init__(self, run_id: str, experiment_id: str, uri: str):
+        self.run_id = run_id
+        self.experiment_id = experiment_id
+        self.uri = uri
+        self.model_version: str | None = None
+
+    def log_params(self, params: dict[str, Any]) -> None:
+        import mlflow
+
+        _retry(mlflow.log_params, {k[:250]: v for k, v in params.items()})
+
+    def log_metrics(self, metrics: dict[str, float]) -> None:
+        import mlflow
+
+        _retry(mlflow.log_metrics, {k: float(v) for k, v in metrics.items()})
+
+    def set_tags(self, tags: dict[str, str]) -> None:
+        import mlflow
+
+        _retry(mlflow.set_tags, tags)
+
+    def log_artifacts(self, folder: Path, artifact_path: str | None = None) -> None:
+        import mlflow
+
+        _retry(mlflow.log_artifacts, str(folder), artifact_path)
+
+    def log_inputs(self, corpus) -> None:
+        """Each split as a run input, with its source file and the corpus digest."""
+        import mlflow
+        import pandas as pd
+
+        for name, split in corpus.splits.items():
+            frame = pd.DataFrame({"text": split.texts, "label": split.labels})
+            dataset = mlflow.data.from_pandas(frame, source=str(split.path), name=f"stance-{name}", targets="label")
+            _retry(mlflow.log_input, dataset, context=name)
+
+    def log_model(self, pipeline, example_texts: list[str], register_as: str | None) -> str:
+        """Log the pipeline as an MLflow model that reads a ``text`` column; register it."""
+        import mlflow
+        import pandas as pd
+        from mlflow.models import infer_signature
+
+        example = pd.DataFrame({"text": example_texts[:3]})
+        signature = infer_signature(example, pipeline.predict(example))
+        info = _retry(
+            mlflow.sklearn.log_model,
+            pipeline,
+            name="model",
+            signature=signature,
+            input_example=example,
+            pip_requirements=_requirements(),
+            skops_trusted_types=_trusted_types(pipeline),
+            registered_model_name=register_as or None,
+        )
+        self.model_version = str(info.registered_model_version) if info.registered_model_version else None
+        return info.model_uri
+
+    def url(self) -> str:
+        if self.uri.startswith(("http://", "https://")):
+            return f"{self.uri.rstrip('/')}/#/experiments/{self.experiment_id}/runs/{self.run_id}"
+        return f"run {self.run_id} in {self.uri} (see it with `make ui`)"
+
+
+def _requirements() -> list[str]:
+    # Listing them skips MLflow's slow dependency inference (a subprocess per logged model).
+    from importlib.metadata import version
+
+    return [f"{name}=={version(name)}" for name in ("scikit-learn", "numpy", "scipy", "pandas", "skops")]
+
+
+def _trusted_types(pipeline) -> list[str]:
+    """The types skops must be told to trust: the ones we built the pipeline from."""
+    import skops.io
+
+    return skops.io.get_untrusted_types(data=skops.io.dumps(pipeline))
+
+
+@contextmanager
+def start_run(tracking_cfg, run_name: str, tags: dict[str, str]) -> Iterator[RunLogger]:
+    """An MLflow run, ended in ``finally`` as FINISHED or FAILED; a sweep job becomes a child run."""
+    import mlflow
+
+    experiment_id = setup(tracking_cfg)
+    tags = dict(tags)
+    parent = _sweep_parent_id()
+    if parent:
+        tags["mlflow.parentRunId"] = parent
+    active = _retry(mlflow.start_run, experiment_id=experiment_id, run_name=run_name, tags=tags)
+    status = "FAILED"
+    try:
+        yield RunLogger(active.info.run_id, experiment_id, tracking_cfg.uri)
+        status = "FINISHED"
+    except KeyboardInterrupt:
+        status = "KILLED"
+        raise
+    finally:
+        _retry(mlflow.end_run, status=status)
+
+
+class SweepParentRun(Callback):
+    """Opens one parent run per multirun in the launching process; jobs attach as children."""
+
+    def __init__(self) -> None:
+        self.run_id: str | None = None
+
+    def on_multirun_start(self, config, **kwargs: Any) -> None:
+        from hydra.core.hydra_config import HydraConfig
+        from mlflow import MlflowClient
+
+        from stance.config import register_resolvers
+
+        register_resolvers()
+        experiment_id = setup(config.tracking)
+        overrides = list(HydraConfig.get().overrides.task) if HydraConfig.initialized() else []
+        sweep_dir = Path(config.hydra.sweep.dir)
+        run = _retry(
+            MlflowClient().create_run,
+            experiment_id,
+            run_name=f"sweep-{sweep_dir.name}",
+            tags={"stance.sweep": "true", "stance.sweep_overrides": " ".join(overrides)[:5000], "stance.git_commit": git_commit(config.paths.root)},
+        )
+        self.run_id = run.info.run_id
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        (sweep_dir / PARENT_RUN_FILE).write_text(self.run_id)
+
+    def on_multirun_end(self, config, **kwargs: Any) -> None:
+        from mlflow import MlflowClient
+
+        if self.run_id:
+            _retry(MlflowClient().set_terminated, self.run_id)
+
+
+def load_logged_model(uri: str):
+    """A pipeline from an MLflow model URI (``models:/stance-classifier@champion``, ``runs:/…``)."""
+    import mlflow
+    from mlflow.exceptions import MlflowException
+
+    from stance import StanceError
+
+    _connect(default_uri())
+    try:
+        pipeline = mlflow.sklearn.load_model(uri)
+    except MlflowException as err:
+        raise StanceError(f"{uri}: cannot load from {default_uri()} ({str(err).splitlines()[0]})") from None
+    return pipeline, {"source": uri}
+
+
+def experiment_id_for(uri: str, name: str = "stance") -> str | None:
+    from mlflow import MlflowClient
+
+    _connect(uri)
+    found = MlflowClient().get_experiment_by_name(name)
+    return found.experiment_id if found else None
+
+
+def _main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m stance.tracking", description="MLflow store helpers for make targets.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("store-uri", help="print the tracking URI in use")
+    ui = sub.add_parser("ui-url", help="print the UI link to the runs table")
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", default="5000")
+    args = parser.parse_args(argv)
+    uri = default_uri()
+    if args.command == "store-uri":
+        print(uri)
+        return 0
+    experiment = experiment_id_for(uri) if uri.startswith("sqlite") and Path(uri.removeprefix("sqlite:///")).exists() else None
+    base = f"http://{args.host}:{args.port}"
+    if experiment is None:
+        print(f"MLflow UI: {base}  (no runs yet: `make train` first)", file=sys.stderr)
+    else:
+        print(f"MLflow UI, runs of experiment 'stance': {base}/#/experiments/{experiment}/runs?workflowType=machine_learning", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())

@@ -1,0 +1,182 @@
+"""`stance-train`: a thin Hydra entry point over a plain ``train(cfg)``."""
+
+from __future__ import annotations
+
+import csv
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import hydra
+from omegaconf import DictConfig, OmegaConf
+
+from stance import StanceError
+from stance.config import config_dir, register_resolvers
+
+# Sweep workers unpickle `_hydra_main` and so import this module: the resolvers must exist there too.
+register_resolvers()
+
+
+def run_name(cfg: DictConfig) -> str:
+    """``logreg-word_char`` from Hydra's group choices; class names when run without Hydra."""
+    from hydra.core.hydra_config import HydraConfig
+
+    if cfg.tracking.get("run_name"):
+        return str(cfg.tracking.run_name)
+    if HydraConfig.initialized():
+        choices = HydraConfig.get().runtime.choices
+        name = f"{choices.get('model')}-{choices.get('features')}"
+        extras = [choices[g] for g in ("labels", "preprocess") if choices.get(g) not in (None, "stance4", "plain")]
+        return "-".join([name, *extras])
+    return f"{cfg.model._target_.rsplit('.', 1)[-1]}-{cfg.features._target_.rsplit('.', 1)[-1]}"
+
+
+def build_pipeline(cfg: DictConfig):
+    """The sklearn Pipeline whose named steps ``cfg.pipeline`` maps to config groups."""
+    from hydra.utils import instantiate
+    from sklearn.pipeline import Pipeline
+
+    return Pipeline([(step, instantiate(cfg[group], _convert_="all")) for step, group in cfg.pipeline.items()])
+
+
+def _write_reports(folder: Path, model, corpus, scores: dict[str, dict], validation_pred: list[str]) -> None:
+    from stance.metrics import confusion_text
+    from stance.plots import confusion_matrix_png
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "classification_report.txt", "w", encoding="utf-8") as handle:
+        from sklearn.metrics import classification_report
+
+        for split in ("validation", "test"):
+            gold, pred = corpus[split].labels, (validation_pred if split == "validation" else model.predict(corpus[split].texts))
+            handle.write(f"== {split} ==\n{classification_report(gold, pred, labels=corpus.labels, digits=3, zero_division=0)}\n")
+            handle.write(confusion_text(scores[split]) + "\n\n")
+    for split in ("validation", "test"):
+        confusion_matrix_png(scores[split], split, folder / f"confusion_matrix_{split}.png")
+    validation = corpus["validation"]
+    proba = model.predict_proba(validation.texts).max(axis=1)
+    with open(folder / "misclassified_validation.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text", "gold", "predicted", "confidence"])
+        for i, (gold, pred) in enumerate(zip(validation.labels, validation_pred, strict=True)):
+            if gold != pred:
+                writer.writerow([validation.ids[i], validation.texts[i], gold, pred, f"{proba[i]:.3f}"])
+    with open(folder / "top_ngrams.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["label", "rank", "ngram", "weight"])
+        for label, grams in model.top_ngrams(20).items():
+            for rank, (gram, weight) in enumerate(grams, 1):
+                writer.writerow([label, rank, gram, weight])
+
+
+def train(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Validate the data, fit, evaluate on validation and test, save and track the model.
+
+    Returns ``(metrics, objects)``: the flat metrics (``validation_macro_f1`` is what a
+    sweeper optimises) and the model, its folder and the MLflow run id.
+    """
+    from stance import tracking
+    from stance.data import load_corpus
+    from stance.metrics import flat, score
+    from stance.model import StanceModel, update_latest
+
+    register_resolvers()
+    out_dir = Path(cfg.paths.output_dir)
+    corpus = load_corpus(cfg.data, cfg.labels, Path(cfg.paths.cache) / "datasets")
+    resolved = OmegaConf.to_container(cfg, resolve=True)
+    resolved.pop("hydra", None)
+    pipeline = build_pipeline(cfg)
+    name = run_name(cfg)
+    tags = {
+        "stance.git_commit": tracking.git_commit(cfg.paths.root),
+        "mlflow.source.git.commit": tracking.git_commit(cfg.paths.root),
+        "stance.data_fingerprint": corpus.fingerprint,
+        "stance.output_dir": str(out_dir),
+    }
+    with tracking.start_run(cfg.tracking, name, tags) as run:
+        params = tracking.flatten_params({k: resolved[k] for k in ("data", "labels", "preprocess", "features", "model")})
+        params["seed"] = cfg.seed
+        run.log_params(params)
+        run.log_inputs(corpus)
+
+        train_split = corpus["train"]
+        started = time.perf_counter()
+        pipeline.fit(train_split.texts, train_split.labels)
+        fit_seconds = time.perf_counter() - started
+        model = StanceModel(pipeline, {})
+
+        predictions = {split: model.predict(corpus[split].texts) for split in ("validation", "test")}
+        scores = {split: score(corpus[split].labels, predictions[split], corpus.labels) for split in predictions}
+        metrics: dict[str, float] = {}
+        for split, values in scores.items():
+            metrics.update(flat(values, split))
+        metrics["fit_seconds"] = fit_seconds
+        metrics["n_features"] = float(pipeline[1:-1].transform(pipeline[0].transform(["x"])).shape[1])
+        metrics.update({f"rows_{split}": float(len(corpus[split].texts)) for split in corpus.splits})
+        metrics.update({f"dropped_rows_{split}": float(n) for split, n in corpus.dropped.items()})
+
+        model.meta.update(
+            run_id=run.run_id,
+            run_name=name,
+            metrics={k: round(v, 6) for k, v in metrics.items()},
+            config=resolved,
+            data_fingerprint=corpus.fingerprint,
+        )
+        model_dir = out_dir / "model"
+        model_file = model.save(model_dir)
+        metrics["model_bytes"] = float(model_file.stat().st_size)
+        run.log_metrics(metrics)
+
+        reports = out_dir / "reports"
+        _write_reports(reports, model, corpus, scores, predictions["validation"])
+        (reports / "config.yaml").write_text(OmegaConf.to_yaml(resolved), encoding="utf-8")
+        run.log_artifacts(reports)
+        run.log_artifacts(model_dir, "stance_model")
+        if cfg.tracking.log_model:
+            run.log_model(pipeline, train_split.texts, cfg.tracking.register_as)
+        update_latest(model_dir, Path(cfg.paths.models) / "latest")
+
+    from stance.metrics import table
+
+    print(table(scores))
+    print(f"\nmodel: {model_file}  (also {Path(cfg.paths.models) / 'latest'})")
+    print(f"MLflow: {run.url()}" + (f"; registered as {cfg.tracking.register_as} v{run.model_version}" if run.model_version else ""))
+    return metrics, {"model": model, "model_dir": model_dir, "run_id": run.run_id, "scores": scores}
+
+
+@hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")
+def _hydra_main(cfg: DictConfig) -> float:
+    try:
+        metrics, _ = train(cfg)
+    except StanceError as err:
+        print(f"stance-train: error: {err}", file=sys.stderr)
+        sys.exit(2)
+    return metrics["validation_macro_f1"]
+
+
+def _check_overrides(argv: list[str]) -> None:
+    """Report an unknown group option or key in one line, before Hydra's multi-line help."""
+    if any(a in ("-m", "--multirun") or a.startswith("-") for a in argv):
+        return
+    from hydra import compose, initialize_config_dir
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    overrides = [a for a in argv if not a.startswith("hydra")]
+    try:
+        with initialize_config_dir(str(config_dir()), version_base="1.3"):
+            compose("config", overrides=overrides)
+    except (HydraException, OmegaConfBaseException) as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        print(f"stance-train: error: config: {first}", file=sys.stderr)
+        sys.exit(2)
+
+
+def main() -> None:
+    _check_overrides(sys.argv[1:])
+    _hydra_main()
+
+
+if __name__ == "__main__":
+    main()
