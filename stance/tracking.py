@@ -8,6 +8,7 @@ import random
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -141,7 +142,9 @@ class RunLogger:
 
         for name, split in corpus.splits.items():
             frame = pd.DataFrame({"text": split.texts, "label": split.labels})
-            dataset = mlflow.data.from_pandas(frame, source=str(split.path), name=f"stance-{name}", targets="label")
+            with warnings.catch_warnings():  # a local path matches two equivalent source types
+                warnings.simplefilter("ignore", UserWarning)
+                dataset = mlflow.data.from_pandas(frame, source=str(split.path), name=f"stance-{name}", targets="label")
             _retry(mlflow.log_input, dataset, context=name)
 
     def log_model(self, pipeline, example_texts: list[str], register_as: str | None) -> str:
