@@ -63,7 +63,7 @@ def test_predict_table_with_explanations_and_out_file(model_dir, tmp_path, capsy
 def test_predict_uses_latest_model_by_default(trained, monkeypatch, capsys):
     monkeypatch.setenv("STANCE_ROOT", str(trained["tmp"]))
     assert main(["predict", STATEMENTS[1]]) == 0
-    assert capsys.readouterr().out.split()[2] in LABELS
+    assert capsys.readouterr().out.splitlines()[1].split()[0] in LABELS
 
 
 def test_evaluate_prints_scores_and_json(model_dir, tmp_path, capsys, trained):
