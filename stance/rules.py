@@ -1,0 +1,159 @@
+"""The act vocabulary of the annotation guidelines, as a keyword-rule baseline and as features.
+
+Both read the same lexicon: a phrase cues a label, and a cue in the scope of a negator
+flips (R2 of data/GUIDELINES.md): "did not rule out" moves toward the other side,
+"refused to accept" turns it down, "no longer insists" drops a demand.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+
+from stance.text import as_texts
+
+LEXICON: dict[str, list[str]] = {
+    "conciliatory": [
+        r"agree[sd]?\b", r"agreement", r"accept(?:s|ed|ing)?\b", r"offer(?:s|ed|ing)? to", r"conce(?:de|ded|ssion)",
+        r"compromis", r"yield", r"pledg", r"promis", r"ready to", r"willing", r"open to", r"door\w* (?:is |remains? )?open",
+        r"welcom", r"eas(?:e|es|ed|ing) (?:the )?(?:restrictions|sanctions|curbs|blockade)", r"lift(?:s|ed|ing)?\b",
+        r"releas", r"pardon", r"call(?:s|ed)? off", r"suspend", r"drop(?:s|ped)? (?:its|their|the|his|her) (?:demand|threat|claim|objection)",
+        r"withdr[ae]w\w* (?:its|their|the) (?:threat|demand|objection|claim)", r"truce", r"ceasefire", r"settle",
+        r"sign(?:s|ed)? (?:the|a|an)\b", r"can live with", r"\bback(?:s|ed)\b", r"resum\w+ talks", r"reach(?:ed)? (?:a |an )?(?:deal|agreement)",
+        r"confident", r"hope", r"cooperat", r"goodwill", r"embrac",
+    ],
+    "demanding": [
+        r"demand", r"call(?:s|ed|ing)? (?:on|for|upon)", r"\burg(?:e|es|ed|ing)\b", r"press(?:es|ed|ing)?\b", r"insist",
+        r"request", r"appeal", r"order(?:s|ed)?\b", r"\bmust\b", r"\bshould\b", r"ha(?:ve|s) to\b", r"need(?:s)? to",
+        r"ultimatum", r"deadline", r"or face", r"precondition", r"on condition", r"only (?:if|once|when|after)",
+        r"ball is in", r"their move", r"\bwant(?:s|ed)? (?:\w+ ){1,3}to\b", r"\bask(?:s|ed)? (?:\w+ ){1,3}to\b",
+        r"\btold (?:\w+ ){1,3}to\b", r"give[sn]? (?:\w+ ){1,3}until", r"\bseek", r"push(?:es|ed)? for",
+    ],
+    "rejecting": [
+        r"reject", r"refus", r"declin", r"dismiss", r"rul(?:e|es|ed|ing) out", r"veto", r"\bblock", r"boycott",
+        r"walk(?:s|ed)? out", r"walkout", r"\bden(?:y|ies|ied)\b", r"non-?starter", r"off the table", r"spurn",
+        r"rebuff", r"snub", r"turn(?:s|ed)? down", r"no deal", r"not one inch", r"scrap", r"vot(?:e|ed|es) (?:down|against)",
+        r"brush(?:es|ed)? aside", r"shot down", r"no way", r"out of the question", r"not (?:going|prepared) to",
+    ],
+}
+NEGATORS = re.compile(
+    r"\b(?:not|never|no longer|no|nor|without|cannot|won't|wouldn't|don't|doesn't|didn't|isn't|aren't|"
+    r"refus\w* to|declin\w* to|fail\w* to|\w+n't)\b",
+    re.IGNORECASE,
+)
+# A bare negated future ("will not sign", "won't return") is itself a refusal.
+NEGATED_WILL = re.compile(r"\b(?:will|would|shall|could|can)\s+(?:not|never)\b|\b(?:won't|wouldn't|can't|cannot)\b", re.I)
+_COMPILED = {label: [re.compile(p, re.IGNORECASE) for p in patterns] for label, patterns in LEXICON.items()}
+_FLIP = {"conciliatory": "rejecting", "rejecting": "conciliatory", "demanding": "conciliatory"}
+_SCOPE = 30  # characters before a cue in which a negator flips it
+
+
+def cues(text: str) -> list[tuple[int, str, str]]:
+    """``(position, label, phrase)`` of every cue, already flipped when negated."""
+    found = []
+    for label, patterns in _COMPILED.items():
+        for pattern in patterns:
+            for match in pattern.finditer(text):
+                window = text[max(0, match.start() - _SCOPE) : match.start()]
+                negated = bool(NEGATORS.search(window)) and not NEGATORS.fullmatch(match.group())
+                if label == "rejecting" and re.match(r"\s*(?:no|not)\b", match.group(), re.I):
+                    negated = False  # "no deal", "not one inch" carry their own negation
+                phrase = match.group().lower()
+                found.append((match.start(), _FLIP[label] if negated else label, ("not " if negated else "") + phrase))
+    for match in NEGATED_WILL.finditer(text):
+        found.append((match.start(), "rejecting", match.group().lower()))
+    return sorted(found)
+
+
+class RulesClassifier(ClassifierMixin, BaseEstimator):
+    """A transparent baseline written from the guidelines; it learns nothing from the data.
+
+    Each cue votes for its label; the most votes win, ties go to the cue reported last
+    (R7); no cue means neutral. Probabilities are a softmax of the votes.
+
+    Parameters
+    ----------
+    labels : list of str
+        The label set, in the order ``classes_`` will have (sorted, as sklearn does).
+    sharpness : float
+        Softmax temperature of the votes.
+    """
+
+    def __init__(self, *, labels: tuple[str, ...] = ("conciliatory", "demanding", "neutral", "rejecting"), sharpness: float = 1.5):
+        self.labels = labels
+        self.sharpness = sharpness
+
+    def fit(self, X, y=None):
+        if self.sharpness <= 0:
+            raise ValueError(f"sharpness must be > 0, got {self.sharpness}")
+        seen = sorted(set(y)) if y is not None else sorted(self.labels)
+        self.classes_ = np.asarray(seen, dtype=object)
+        return self
+
+    def _votes(self, text: str) -> np.ndarray:
+        votes = np.zeros(len(self.classes_))
+        index = {label: i for i, label in enumerate(self.classes_)}
+        found = cues(text)
+        for rank, (_, label, _) in enumerate(found):
+            if label in index:
+                votes[index[label]] += 1.0 + 0.01 * rank  # later cues win ties
+        if "neutral" in index:
+            votes[index["neutral"]] += 0.5
+        return votes
+
+    def predict_proba(self, X) -> np.ndarray:
+        votes = np.vstack([self._votes(t) for t in as_texts(X)]) * self.sharpness
+        votes -= votes.max(axis=1, keepdims=True)
+        exp = np.exp(votes)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    def explain_text(self, text: str, label: str) -> list[tuple[str, float]]:
+        return [(phrase, 1.0) for _, cue_label, phrase in cues(text) if cue_label == label]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
+
+
+class CueFeatures(TransformerMixin, BaseEstimator):
+    """Counts of the guidelines' cues per label (after negation flips), plus 'negated' and
+    'conditional' flags, as a few extra columns beside the n-grams.
+
+    Parameters
+    ----------
+    weight : float
+        Scale of the columns relative to the (unit-norm) TF-IDF block.
+    """
+
+    _conditional = re.compile(r"\b(?:if|unless|until|provided|as long as|once)\b", re.I)
+
+    def __init__(self, *, weight: float = 0.5):
+        self.weight = weight
+
+    def fit(self, X, y=None):
+        if self.weight < 0:
+            raise ValueError(f"weight must be >= 0, got {self.weight}")
+        self.n_features_in_ = 1
+        return self
+
+    def transform(self, X):
+        rows = []
+        for text in as_texts(X):
+            found = cues(text)
+            counts = [sum(1 for _, label, _ in found if label == name) for name in LEXICON]
+            negated = sum(1 for _, _, phrase in found if phrase.startswith("not ") or phrase.startswith(("will not", "won't")))
+            last = [1.0 if found and found[-1][1] == name else 0.0 for name in LEXICON]
+            rows.append([min(c, 3) / 3 for c in counts] + last + [min(negated, 2) / 2, float(bool(self._conditional.search(text)))])
+        return sparse.csr_matrix(np.asarray(rows, dtype=float) * self.weight)
+
+    def get_feature_names_out(self, input_features=None):
+        names = [f"cue:{n}" for n in LEXICON] + [f"last cue:{n}" for n in LEXICON] + ["cue:negated", "cue:conditional"]
+        return np.asarray(names, dtype=object)
