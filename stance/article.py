@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
+from typing import Any
 
 # Speech verbs of news reporting, in the past and present tense.
 _SAY = (
@@ -18,9 +20,27 @@ _NAME = r"(?:[A-Z][\w'’.-]+(?:\s+(?:[A-Z][\w'’.-]+|of|the|de|al|bin|von|van)
 _AFTER_QUOTE = re.compile(
     rf"[,.!?]?[”\"]\s*,?\s*(?:(?P<a>{_NAME}|he|she|they|we|(?:the|a|an)\s+[\w\s'’-]{{2,60}}?)\s+{_SAY}|{_SAY}\s+(?P<b>{_NAME}))"
 )
-_SUBJECT = re.compile(rf"^(?:[A-Z][\w'’]*\s+(?:on|in|at|earlier|later)\b[^,]*,\s*)?(?P<s>{_NAME})\s+(?:has\s+|had\s+|also\s+|repeatedly\s+|on\s+\w+\s+)*{_SAY}\b")
-_TRAILING = re.compile(rf",\s*(?P<s>{_NAME}|(?:the|a|an)\s+[\w\s'’-]{{2,60}}?)\s+{_SAY}\s*[^,]*\.?$")
-_PRONOUNS = {"He", "She", "They", "It", "We", "I", "This", "That", "There", "he", "she", "they", "we"}
+_SUBJECT = re.compile(
+    rf"^(?:[A-Z][\w'’]*\s+(?:on|in|at|earlier|later)\b[^,]*,\s*)?(?P<s>{_NAME})\s+(?:has\s+|had\s+|also\s+|repeatedly\s+|on\s+\w+\s+)*{_SAY}\b"
+)
+_TRAILING = re.compile(
+    rf",\s*(?P<s>{_NAME}|(?:the|a|an)\s+[\w\s'’-]{{2,60}}?)\s+{_SAY}\s*[^,]*\.?$"
+)
+_PRONOUNS = {
+    "He",
+    "She",
+    "They",
+    "It",
+    "We",
+    "I",
+    "This",
+    "That",
+    "There",
+    "he",
+    "she",
+    "they",
+    "we",
+}
 
 
 @lru_cache(maxsize=1)
@@ -30,19 +50,64 @@ def _segmenter():
     return pysbd.Segmenter(language="en", clean=False)
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences of an article, paragraph by paragraph.
+def split_paragraphs(text: str) -> list[list[str]]:
+    """The sentences of each paragraph (a paragraph is a line of the plain-text article).
 
     pysbd's rules keep "U.S." and "Mr." inside a sentence and keep a quotation that holds
     several sentences together when it is closed in the same paragraph.
     """
-    sentences: list[str] = []
+    paragraphs = []
     for paragraph in re.split(r"\n+", text):
         paragraph = paragraph.replace("\xa0", " ").strip()
-        if not paragraph:
-            continue
-        sentences.extend(s.strip() for s in _segmenter().segment(paragraph) if s.strip())
-    return sentences
+        if paragraph:
+            paragraphs.append([s.strip() for s in _segmenter().segment(paragraph) if s.strip()])
+    return paragraphs
+
+
+def split_sentences(text: str) -> list[str]:
+    """All sentences of an article, in order."""
+    return [sentence for paragraph in split_paragraphs(text) for sentence in paragraph]
+
+
+def analyze(model, text: str, *, abstain: bool = False, k: int = 5) -> dict[str, Any]:
+    """Every sentence of ``text`` with its label, confidence, deciding n-grams and speaker,
+    rolled up per label and per speaker."""
+    sentences: list[dict[str, Any]] = []
+    paragraphs = split_paragraphs(text)
+    flat = [(p, s) for p, paragraph in enumerate(paragraphs, 1) for s in paragraph]
+    tags = model.tag([s for _, s in flat], abstain=abstain) if flat else []
+    previous = None
+    for index, ((paragraph, sentence), tag) in enumerate(zip(flat, tags, strict=True), 1):
+        who = speaker(sentence, previous)
+        previous = who or previous
+        explained = model.explain(
+            sentence, k=k, label=tag["label"] if tag["label"] in model.labels else None
+        )
+        sentences.append(
+            {
+                "index": index,
+                "paragraph": paragraph,
+                "text": sentence,
+                "label": tag["label"],
+                "confidence": round(tag["confidence"], 4),
+                "probabilities": tag["probabilities"],
+                "explanation": [[gram, weight] for gram, weight in explained],
+                "speaker": who,
+            }
+        )
+    labels: Counter[str] = Counter(s["label"] for s in sentences)
+    speakers: dict[str, Counter[str]] = {}
+    for s in sentences:
+        if s["speaker"]:
+            speakers.setdefault(s["speaker"], Counter())[s["label"]] += 1
+    return {
+        "labels": model.labels,
+        "sentences": sentences,
+        "summary": {
+            "labels": dict(labels),
+            "speakers": {name: dict(c) for name, c in speakers.items()},
+        },
+    }
 
 
 def speaker(sentence: str, previous: str | None = None) -> str | None:
@@ -57,5 +122,8 @@ def speaker(sentence: str, previous: str | None = None) -> str | None:
         found = found.strip()
         if found in _PRONOUNS:
             return previous
-        return found
+        if found.split()[0].lower() in ("the", "a", "an"):
+            return found  # "the union leader"
+        # "U.S. President Donald Trump" and "Trump" are one speaker: keep the surname.
+        return found.split()[-1]
     return None

@@ -34,19 +34,44 @@ def build_parser() -> argparse.ArgumentParser:
 
     predict = sub.add_parser("predict", help="tag statements given as arguments or in a file")
     predict.add_argument("texts", nargs="*", metavar="TEXT", help="statements to tag")
-    predict.add_argument("--file", "-f", help=".txt (one statement per line), .csv or .jsonl with a `text` column")
+    predict.add_argument(
+        "--file", "-f", help=".txt (one statement per line), .csv or .jsonl with a `text` column"
+    )
     _model_arg(predict)
     predict.add_argument("--format", choices=FORMATS, default="table")
-    predict.add_argument("--explain", action="store_true", help="add the n-grams that decided each label")
-    predict.add_argument("--k", type=int, default=5, help="n-grams shown with --explain (default 5)")
-    predict.add_argument("--abstain", action="store_true", help="answer `uncertain` below the model's per-label thresholds")
+    predict.add_argument(
+        "--explain", action="store_true", help="add the n-grams that decided each label"
+    )
+    predict.add_argument(
+        "--k", type=int, default=5, help="n-grams shown with --explain (default 5)"
+    )
+    predict.add_argument(
+        "--abstain",
+        action="store_true",
+        help="answer `uncertain` below the model's per-label thresholds",
+    )
     predict.add_argument("--out", "-o", help="write here (atomically) instead of standard output")
     predict.add_argument("--chunk-size", type=int, default=2048, help=argparse.SUPPRESS)
 
-    evaluate = sub.add_parser("evaluate", help="score a model on a labeled .csv/.jsonl (text, label)")
+    evaluate = sub.add_parser(
+        "evaluate", help="score a model on a labeled .csv/.jsonl (text, label)"
+    )
     evaluate.add_argument("--data", "-d", required=True, help="labeled .csv or .jsonl")
     _model_arg(evaluate)
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
+    analyze = sub.add_parser("analyze", help="tag every sentence of a plain-text news article")
+    analyze.add_argument("file", help="a UTF-8 plain-text article (one paragraph per line)")
+    _model_arg(analyze)
+    analyze.add_argument("--format", choices=("table", "json", "html"), default="table")
+    analyze.add_argument("--out", "-o", help="write here (atomically) instead of standard output")
+    analyze.add_argument(
+        "--abstain",
+        action="store_true",
+        help="answer `uncertain` below the model's per-label thresholds",
+    )
+    analyze.add_argument(
+        "--k", type=int, default=5, help="deciding n-grams per sentence (default 5)"
+    )
     return parser
 
 
@@ -91,7 +116,9 @@ class _Writer:
 
     def write(self, row: dict) -> None:
         if self.fmt == "json":
-            self.out.write(("," if self.count else "") + "\n  " + json.dumps(row, ensure_ascii=False))
+            self.out.write(
+                ("," if self.count else "") + "\n  " + json.dumps(row, ensure_ascii=False)
+            )
         elif self.fmt == "csv":
             cells = [row["text"], row["label"], f"{row['confidence']:.4f}"]
             cells += [f"{row['probabilities'][label]:.4f}" for label in self.labels]
@@ -101,7 +128,12 @@ class _Writer:
         else:
             self.out.write(f"{row['label']:<14}{row['confidence']:>6.2f}  {row['text']}\n")
             if self.explain and row["explanation"]:
-                self.out.write(" " * 22 + "because: " + ", ".join(f"{g} ({w:+.2f})" for g, w in row["explanation"]) + "\n")
+                self.out.write(
+                    " " * 22
+                    + "because: "
+                    + ", ".join(f"{g} ({w:+.2f})" for g, w in row["explanation"])
+                    + "\n"
+                )
         self.count += 1
 
     def close(self) -> None:
@@ -161,12 +193,85 @@ def cmd_evaluate(args) -> int:
     print(f"macro-F1 {scores['macro_f1']:.3f}   accuracy {scores['accuracy']:.3f}\n")
     print(f"{'label':<16}{'precision':>10}{'recall':>10}{'F1':>10}{'support':>10}")
     for label, v in scores["per_label"].items():
-        print(f"{label:<16}{v['precision']:>10.3f}{v['recall']:>10.3f}{v['f1']:>10.3f}{v['support']:>10}")
+        print(
+            f"{label:<16}{v['precision']:>10.3f}{v['recall']:>10.3f}{v['f1']:>10.3f}{v['support']:>10}"
+        )
     print("\n" + confusion_text(scores))
     return 0
 
 
-COMMANDS = {"predict": cmd_predict, "evaluate": cmd_evaluate}
+def _read_article(path: str) -> str:
+    from stance.io import _decoded_lines
+
+    if not Path(path).is_file():
+        raise StanceError(f"{path}: no such file")
+    text = "".join(_decoded_lines(Path(path)))
+    if not text.strip():
+        raise StanceError(f"{path}: empty article")
+    return text
+
+
+def _analysis_table(analysis: dict) -> str:
+    lines = [f"{'#':>3}  {'label':<13}{'conf':>5}  {'speaker':<22}sentence"]
+    for s in analysis["sentences"]:
+        text = s["text"] if len(s["text"]) <= 110 else s["text"][:107] + "..."
+        lines.append(
+            f"{s['index']:>3}  {s['label']:<13}{s['confidence']:>5.2f}  {(s['speaker'] or '-')[:21]:<22}{text}"
+        )
+    counts = analysis["summary"]["labels"]
+    lines += [
+        "",
+        "per label:   "
+        + "   ".join(
+            f"{label} {counts.get(label, 0)}"
+            for label in [*analysis["labels"], "uncertain"]
+            if label in counts or label != "uncertain"
+        ),
+    ]
+    if analysis["summary"]["speakers"]:
+        lines.append("per speaker:")
+        for name, by_label in sorted(
+            analysis["summary"]["speakers"].items(), key=lambda item: -sum(item[1].values())
+        ):
+            lines.append(
+                f"  {name[:30]:<31}"
+                + ", ".join(
+                    f"{label} {n}" for label, n in sorted(by_label.items(), key=lambda x: -x[1])
+                )
+            )
+    return "\n".join(lines) + "\n"
+
+
+def cmd_analyze(args) -> int:
+    from stance.article import analyze
+    from stance.model import load_model
+
+    text = _read_article(args.file)
+    model = load_model(args.model)
+    analysis = {
+        "source": str(args.file),
+        "model": str(args.model or "experiments/models/latest"),
+        **analyze(model, text, abstain=args.abstain, k=args.k),
+    }
+    if args.format == "json":
+        output = json.dumps(analysis, indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "html":
+        from stance.report import render_html
+
+        output = render_html(analysis)
+    else:
+        output = _analysis_table(analysis)
+    if args.out:
+        from stance.io import write_text_atomic
+
+        write_text_atomic(args.out, output)
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(output)
+    return 0
+
+
+COMMANDS = {"predict": cmd_predict, "evaluate": cmd_evaluate, "analyze": cmd_analyze}
 
 
 def main(argv: list[str] | None = None) -> int:

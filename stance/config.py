@@ -10,10 +10,16 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 def config_dir() -> Path:
     """The `conf/` folder: $STANCE_CONFIG_DIR, the copy inside a wheel, or the checkout's."""
-    for candidate in (os.environ.get("STANCE_CONFIG_DIR"), PACKAGE_DIR / "conf", PACKAGE_DIR.parent / "conf"):
+    for candidate in (
+        os.environ.get("STANCE_CONFIG_DIR"),
+        PACKAGE_DIR / "conf",
+        PACKAGE_DIR.parent / "conf",
+    ):
         if candidate and (Path(candidate) / "config.yaml").is_file():
             return Path(candidate).resolve()
-    raise FileNotFoundError("no stance config found: set STANCE_CONFIG_DIR to a folder holding config.yaml")
+    raise FileNotFoundError(
+        "no stance config found: set STANCE_CONFIG_DIR to a folder holding config.yaml"
+    )
 
 
 def project_root() -> Path:

@@ -63,10 +63,14 @@ def normalise(text: str) -> str:
 
 def is_hard(text: str) -> bool:
     lowered = text.lower()
-    return len(text.split()) > LONG_SENTENCE_WORDS or any(re.search(p, lowered) for p in HARD_PATTERNS.values())
+    return len(text.split()) > LONG_SENTENCE_WORDS or any(
+        re.search(p, lowered) for p in HARD_PATTERNS.values()
+    )
 
 
-def near_duplicate_pairs(texts_a: list[str], texts_b: list[str] | None = None, threshold: float = NEAR_DUPLICATE):
+def near_duplicate_pairs(
+    texts_a: list[str], texts_b: list[str] | None = None, threshold: float = NEAR_DUPLICATE
+):
     """Index pairs whose character 5-gram sets have Jaccard >= ``threshold``.
 
     With one list, pairs (i, j) with i < j inside it; with two, pairs across them.
@@ -106,8 +110,18 @@ def read_authored(folder: Path) -> list[dict]:
             text = (row.get("text") or "").strip()
             label, form = (row.get("label") or "").strip(), (row.get("form") or "").strip()
             if not text or label not in LABELS or form not in FORMS:
-                raise ValueError(f"{path}:{lineno}: bad row (text={text[:40]!r}, label={label!r}, form={form!r})")
-            rows.append({"text": text, "label": label, "domain": path.stem, "form": form, "source": "authored"})
+                raise ValueError(
+                    f"{path}:{lineno}: bad row (text={text[:40]!r}, label={label!r}, form={form!r})"
+                )
+            rows.append(
+                {
+                    "text": text,
+                    "label": label,
+                    "domain": path.stem,
+                    "form": form,
+                    "source": "authored",
+                }
+            )
     return rows
 
 
@@ -161,7 +175,9 @@ def cue_shares(rows: list[dict]) -> dict[str, tuple[str, float]]:
     out = {}
     for label in LABELS:
         texts = [r["text"].lower() for r in rows if r["label"] == label]
-        best = max(CUE_WORDS, key=lambda cue: sum(bool(re.search(CUE_WORDS[cue], t)) for t in texts))
+        best = max(
+            CUE_WORDS, key=lambda cue: sum(bool(re.search(CUE_WORDS[cue], t)) for t in texts)
+        )
         share = sum(bool(re.search(CUE_WORDS[best], t)) for t in texts) / max(len(texts), 1)
         out[label] = (best, share)
     return out
@@ -178,7 +194,11 @@ def agreement(data_dir: Path, rows: list[dict]) -> tuple[int, float, float] | No
     second = {r["id"]: r["label"] for r in read_rows(path) if r["id"] in first}
     ids = sorted(second)
     a, b = [first[i] for i in ids], [second[i] for i in ids]
-    return len(ids), sum(x == y for x, y in zip(a, b, strict=True)) / len(ids), float(cohen_kappa_score(a, b))
+    return (
+        len(ids),
+        sum(x == y for x, y in zip(a, b, strict=True)) / len(ids),
+        float(cohen_kappa_score(a, b)),
+    )
 
 
 def stats_markdown(data_dir: Path) -> str:
@@ -192,7 +212,11 @@ def stats_markdown(data_dir: Path) -> str:
     lines = ["| split | rows | " + " | ".join(LABELS) + " |", "|---|---:|" + "---:|" * len(LABELS)]
     for name, part in [*splits.items(), ("all", rows)]:
         counts = Counter(r["label"] for r in part)
-        lines.append(f"| {name} | {len(part)} | " + " | ".join(pct(counts[lab], len(part)) for lab in LABELS) + " |")
+        lines.append(
+            f"| {name} | {len(part)} | "
+            + " | ".join(pct(counts[lab], len(part)) for lab in LABELS)
+            + " |"
+        )
     lines += ["", "| domain | rows | share |", "|---|---:|---:|"]
     for domain, count in sorted(Counter(r["domain"] for r in rows).items()):
         lines.append(f"| {domain} | {count} | {100 * count / n:.1f}% |")
@@ -200,15 +224,19 @@ def stats_markdown(data_dir: Path) -> str:
     hard = sum(is_hard(r["text"]) for r in rows)
     lines += ["", "| measure | value |", "|---|---:|"]
     lines += [f"| form: {form} | {pct(forms[form])} |" for form in FORMS]
-    lines.append(f"| hard cases (negation, condition, hedge, contrast, question or > {LONG_SENTENCE_WORDS} words) | {pct(hard)} |")
+    lines.append(
+        f"| hard cases (negation, condition, hedge, contrast, question or > {LONG_SENTENCE_WORDS} words) | {pct(hard)} |"
+    )
     for label, (cue, share) in cue_shares(rows).items():
-        lines.append(f"| most frequent cue word in {label} | \"{cue}\" in {100 * share:.1f}% |")
+        lines.append(f'| most frequent cue word in {label} | "{cue}" in {100 * share:.1f}% |')
     words = sorted(len(r["text"].split()) for r in rows)
     lines.append(f"| words per sentence (median, max) | {words[len(words) // 2]}, {words[-1]} |")
     found = agreement(data_dir, rows)
     if found:
         count, raw, kappa = found
-        lines.append(f"| blind second pass: rows, raw agreement, Cohen's kappa | {count}, {100 * raw:.1f}%, {kappa:.3f} |")
+        lines.append(
+            f"| blind second pass: rows, raw agreement, Cohen's kappa | {count}, {100 * raw:.1f}%, {kappa:.3f} |"
+        )
     return "\n".join(lines)
 
 
@@ -233,14 +261,18 @@ def build(data_dir: Path) -> None:
         row["id"] = f"{row['domain']}-{counters[row['domain']]:04d}"
     for name, part in split(rows).items():
         write_split(data_dir / f"{name}.csv", part)
-    print(f"{len(rows)} rows kept; dropped {exact} exact and {near} near duplicates", file=sys.stderr)
+    print(
+        f"{len(rows)} rows kept; dropped {exact} exact and {near} near duplicates", file=sys.stderr
+    )
     write_stats(data_dir)
 
 
 def main(argv: list[str] | None = None) -> int:
     from stance.config import project_root
 
-    parser = argparse.ArgumentParser(prog="python -m stance.corpus", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m stance.corpus", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("command", choices=["build", "stats"])
     parser.add_argument("--data", type=Path, default=project_root() / "data")
     args = parser.parse_args(argv)

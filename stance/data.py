@@ -20,6 +20,7 @@ class Split:
     texts: list[str]
     labels: list[str]
     ids: list[str] = field(default_factory=list)
+    domains: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -75,14 +76,24 @@ def load_corpus(data_cfg, labels_cfg, cache_dir: str | Path) -> Corpus:
     for name, path in paths.items():
         table = loaded[name]
         all_texts, all_labels = list(table["text"]), [label.strip() for label in table["label"]]
-        all_ids = [str(i) for i in table["id"]] if "id" in table.column_names else [str(i) for i in range(len(table))]
+        all_ids = (
+            [str(i) for i in table["id"]]
+            if "id" in table.column_names
+            else [str(i) for i in range(len(table))]
+        )
         keep = [i for i, label in enumerate(all_labels) if label not in drop]
         dropped[name] = len(table) - len(keep)
         texts = [all_texts[i].strip() for i in keep]
         gold = [all_labels[i] for i in keep]
         ids = [all_ids[i] for i in keep]
-        splits[name] = Split(name, path, texts, gold, ids)
-        minimum = data_cfg.min_train_rows_per_label if name == "train" else data_cfg.min_eval_rows_per_label
+        all_domains = [str(d) for d in table["domain"]] if "domain" in table.column_names else []
+        domains = [all_domains[i] for i in keep] if all_domains else []
+        splits[name] = Split(name, path, texts, gold, ids, domains)
+        minimum = (
+            data_cfg.min_train_rows_per_label
+            if name == "train"
+            else data_cfg.min_eval_rows_per_label
+        )
         counts = Counter(gold)
         for label in label_names:
             if counts[label] < minimum:

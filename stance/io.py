@@ -34,11 +34,15 @@ def _check_file(path: str | Path) -> Path:
     if not path.is_file():
         raise StanceError(f"{path}: no such file")
     if path.suffix.lower() not in SUFFIXES:
-        raise StanceError(f"{path}: unsupported file type {path.suffix!r}; use one of {', '.join(SUFFIXES)}")
+        raise StanceError(
+            f"{path}: unsupported file type {path.suffix!r}; use one of {', '.join(SUFFIXES)}"
+        )
     return path
 
 
-def iter_records(path: str | Path, *, require: tuple[str, ...] = ("text",)) -> Iterator[tuple[int, dict]]:
+def iter_records(
+    path: str | Path, *, require: tuple[str, ...] = ("text",)
+) -> Iterator[tuple[int, dict]]:
     """Yield ``(line_number, record)`` from a .txt, .csv or .jsonl file, streaming.
 
     Every record has a non-empty ``text``; the columns named in ``require`` must exist.
@@ -48,7 +52,9 @@ def iter_records(path: str | Path, *, require: tuple[str, ...] = ("text",)) -> I
     suffix = path.suffix.lower()
     if suffix == ".txt":
         if set(require) - {"text"}:
-            raise StanceError(f"{path}: a .txt file has no {', '.join(set(require) - {'text'})} column; use .csv or .jsonl")
+            raise StanceError(
+                f"{path}: a .txt file has no {', '.join(set(require) - {'text'})} column; use .csv or .jsonl"
+            )
         for lineno, line in enumerate(_decoded_lines(path), 1):
             if line.strip():
                 yield lineno, {"text": line.strip()}
@@ -61,12 +67,16 @@ def iter_records(path: str | Path, *, require: tuple[str, ...] = ("text",)) -> I
             raise StanceError(f"{path}:1: malformed CSV header ({err})") from None
         missing = [c for c in require if c not in fields]
         if missing:
-            raise StanceError(f"{path}:1: missing column {', '.join(repr(c) for c in missing)} (found: {', '.join(fields) or 'nothing'})")
+            raise StanceError(
+                f"{path}:1: missing column {', '.join(repr(c) for c in missing)} (found: {', '.join(fields) or 'nothing'})"
+            )
         try:
             for record in reader:
                 lineno = reader.line_num
                 if None in record or any(record.get(c) is None for c in require):
-                    raise StanceError(f"{path}:{lineno}: wrong number of fields (expected {len(fields)})")
+                    raise StanceError(
+                        f"{path}:{lineno}: wrong number of fields (expected {len(fields)})"
+                    )
                 yield lineno, _checked(path, lineno, record, require)
         except csv.Error as err:
             raise StanceError(f"{path}:{reader.line_num}: malformed CSV ({err})") from None
@@ -77,12 +87,16 @@ def iter_records(path: str | Path, *, require: tuple[str, ...] = ("text",)) -> I
         try:
             record = json.loads(line)
         except json.JSONDecodeError as err:
-            raise StanceError(f"{path}:{lineno}: malformed JSON line ({err.msg} at column {err.colno})") from None
+            raise StanceError(
+                f"{path}:{lineno}: malformed JSON line ({err.msg} at column {err.colno})"
+            ) from None
         if not isinstance(record, dict):
             raise StanceError(f"{path}:{lineno}: expected a JSON object with a 'text' field")
         missing = [c for c in require if c not in record]
         if missing:
-            raise StanceError(f"{path}:{lineno}: missing field {', '.join(repr(c) for c in missing)}")
+            raise StanceError(
+                f"{path}:{lineno}: missing field {', '.join(repr(c) for c in missing)}"
+            )
         yield lineno, _checked(path, lineno, record, require)
 
 
@@ -90,7 +104,9 @@ def _checked(path: Path, lineno: int, record: dict, require: tuple[str, ...]) ->
     for field in require:
         value = record[field]
         if not isinstance(value, str):
-            raise StanceError(f"{path}:{lineno}: field {field!r} must be a string, got {type(value).__name__}")
+            raise StanceError(
+                f"{path}:{lineno}: field {field!r} must be a string, got {type(value).__name__}"
+            )
         if not value.strip():
             raise StanceError(f"{path}:{lineno}: empty {field}")
     return record
@@ -116,9 +132,7 @@ def read_labeled(path: str | Path, labels: list[str] | None = None) -> tuple[lis
     for lineno, record in iter_records(path, require=("text", "label")):
         label = record["label"].strip()
         if allowed is not None and label not in allowed:
-            raise StanceError(
-                f"{path}:{lineno}: label {label!r} is not one of {', '.join(labels)}"
-            )
+            raise StanceError(f"{path}:{lineno}: label {label!r} is not one of {', '.join(labels)}")
         texts.append(record["text"].strip())
         gold.append(label)
     if not texts:

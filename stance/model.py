@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -24,10 +25,8 @@ def library_versions() -> dict[str, str]:
 
     found = {"python": platform.python_version(), "stance": __version__}
     for name in ("scikit-learn", "numpy", "scipy", "joblib", "mlflow", "datasets", "hydra-core"):
-        try:
+        with contextlib.suppress(PackageNotFoundError):
             found[name] = version(name)
-        except PackageNotFoundError:
-            pass
     return found
 
 
@@ -104,7 +103,9 @@ class StanceModel:
                     "text": text,
                     "label": label,
                     "confidence": float(row[best]),
-                    "probabilities": {label: round(float(p), 4) for label, p in zip(self.labels, row, strict=True)},
+                    "probabilities": {
+                        label: round(float(p), 4) for label, p in zip(self.labels, row, strict=True)
+                    },
                 }
             )
         return out
@@ -113,7 +114,9 @@ class StanceModel:
         """Per-label minimum probability for an answer; empty if the model has none."""
         found = self.meta.get("thresholds")
         if not found:
-            raise StanceError("this model has no abstention thresholds (retrain it with a current stance)")
+            raise StanceError(
+                "this model has no abstention thresholds (retrain it with a current stance)"
+            )
         return {label: float(value) for label, value in found.items()}
 
     def explain(self, text: str, k: int = 5, label: str | None = None) -> list[tuple[str, float]]:
@@ -122,10 +125,13 @@ class StanceModel:
         A weight is the n-gram's TF-IDF value times how much more the model weighs it for
         ``label`` than for the other labels on average; larger pushes harder.
         """
-        weights = _class_weights(self.pipeline[-1])
+        clf = self.pipeline[-1]
+        label = label or self.predict([text])[0]
+        if hasattr(clf, "explain_text"):  # rules name their own cues
+            return clf.explain_text(self.pipeline[:-1].transform([text])[0], label)[:k]
+        weights = _class_weights(clf)
         if weights is None:
             return []
-        label = label or self.predict([text])[0]
         if label not in self.labels:
             raise ValueError(f"unknown label {label!r}; labels are {self.labels}")
         c = self.labels.index(label)
@@ -136,7 +142,9 @@ class StanceModel:
         scores = row.data * relative[row.indices]
         order = np.argsort(-scores)[:k]
         names = self._names_for(prepped[0], row.indices[order])
-        return [(names[i], round(float(scores[j]), 4)) for i, j in enumerate(order) if scores[j] > 0]
+        return [
+            (names[i], round(float(scores[j]), 4)) for i, j in enumerate(order) if scores[j] > 0
+        ]
 
     def top_ngrams(self, n: int = 20) -> dict[str, list[tuple[str, float]]]:
         """For each label, the ``n`` features the model weighs most for it over the others."""
@@ -153,7 +161,10 @@ class StanceModel:
         for c, label in enumerate(self.labels):
             relative = weights[c] - np.delete(weights, c, axis=0).mean(axis=0)
             best = np.argsort(-relative)[:n]
-            out[label] = [(str(names[i]) if names is not None else f"#{i}", round(float(relative[i]), 4)) for i in best]
+            out[label] = [
+                (str(names[i]) if names is not None else f"#{i}", round(float(relative[i]), 4))
+                for i in best
+            ]
         return out
 
     def _names_for(self, prepped_text: str, indices: np.ndarray) -> list[str]:
@@ -203,7 +214,9 @@ def default_model_path() -> Path:
 
 
 def _is_uri(value: str) -> bool:
-    return value.startswith(("models:/", "runs:/", "mlflow-artifacts:/", "s3://", "gs://", "dbfs:/"))
+    return value.startswith(
+        ("models:/", "runs:/", "mlflow-artifacts:/", "s3://", "gs://", "dbfs:/")
+    )
 
 
 def load_model(path_or_uri: str | Path | None = None) -> StanceModel:
@@ -223,7 +236,9 @@ def load_model(path_or_uri: str | Path | None = None) -> StanceModel:
         raise StanceError(f"{path}: no such model file{hint}")
     meta_path = path.with_name(META_FILE)
     if not meta_path.is_file():
-        raise StanceError(f"{path}: no {META_FILE} beside it, so its checksum cannot be verified; refusing to load")
+        raise StanceError(
+            f"{path}: no {META_FILE} beside it, so its checksum cannot be verified; refusing to load"
+        )
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
@@ -232,7 +247,9 @@ def load_model(path_or_uri: str | Path | None = None) -> StanceModel:
     if not expected:
         raise StanceError(f"{meta_path}: field 'sha256' is missing; refusing to load {path.name}")
     if sha256_file(path) != expected:
-        raise StanceError(f"{path}: sha256 does not match {META_FILE} (file corrupted, truncated or replaced); refusing to load")
+        raise StanceError(
+            f"{path}: sha256 does not match {META_FILE} (file corrupted, truncated or replaced); refusing to load"
+        )
     import joblib
 
     try:

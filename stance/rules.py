@@ -17,26 +17,97 @@ from stance.text import as_texts
 
 LEXICON: dict[str, list[str]] = {
     "conciliatory": [
-        r"agree[sd]?\b", r"agreement", r"accept(?:s|ed|ing)?\b", r"offer(?:s|ed|ing)? to", r"conce(?:de|ded|ssion)",
-        r"compromis", r"yield", r"pledg", r"promis", r"ready to", r"willing", r"open to", r"door\w* (?:is |remains? )?open",
-        r"welcom", r"eas(?:e|es|ed|ing) (?:the )?(?:restrictions|sanctions|curbs|blockade)", r"lift(?:s|ed|ing)?\b",
-        r"releas", r"pardon", r"call(?:s|ed)? off", r"suspend", r"drop(?:s|ped)? (?:its|their|the|his|her) (?:demand|threat|claim|objection)",
-        r"withdr[ae]w\w* (?:its|their|the) (?:threat|demand|objection|claim)", r"truce", r"ceasefire", r"settle",
-        r"sign(?:s|ed)? (?:the|a|an)\b", r"can live with", r"\bback(?:s|ed)\b", r"resum\w+ talks", r"reach(?:ed)? (?:a |an )?(?:deal|agreement)",
-        r"confident", r"hope", r"cooperat", r"goodwill", r"embrac",
+        r"agree[sd]?\b",
+        r"agreement",
+        r"accept(?:s|ed|ing)?\b",
+        r"offer(?:s|ed|ing)? to",
+        r"conce(?:de|ded|ssion)",
+        r"compromis",
+        r"yield",
+        r"pledg",
+        r"promis",
+        r"ready to",
+        r"willing",
+        r"open to",
+        r"door\w* (?:is |remains? )?open",
+        r"welcom",
+        r"eas(?:e|es|ed|ing) (?:the )?(?:restrictions|sanctions|curbs|blockade)",
+        r"lift(?:s|ed|ing)?\b",
+        r"releas",
+        r"pardon",
+        r"call(?:s|ed)? off",
+        r"suspend",
+        r"drop(?:s|ped)? (?:its|their|the|his|her) (?:demand|threat|claim|objection)",
+        r"withdr[ae]w\w* (?:its|their|the) (?:threat|demand|objection|claim)",
+        r"truce",
+        r"ceasefire",
+        r"settle",
+        r"sign(?:s|ed)? (?:the|a|an)\b",
+        r"can live with",
+        r"\bback(?:s|ed)\b",
+        r"resum\w+ talks",
+        r"reach(?:ed)? (?:a |an )?(?:deal|agreement)",
+        r"confident",
+        r"hope",
+        r"cooperat",
+        r"goodwill",
+        r"embrac",
     ],
     "demanding": [
-        r"demand", r"call(?:s|ed|ing)? (?:on|for|upon)", r"\burg(?:e|es|ed|ing)\b", r"press(?:es|ed|ing)?\b", r"insist",
-        r"request", r"appeal", r"order(?:s|ed)?\b", r"\bmust\b", r"\bshould\b", r"ha(?:ve|s) to\b", r"need(?:s)? to",
-        r"ultimatum", r"deadline", r"or face", r"precondition", r"on condition", r"only (?:if|once|when|after)",
-        r"ball is in", r"their move", r"\bwant(?:s|ed)? (?:\w+ ){1,3}to\b", r"\bask(?:s|ed)? (?:\w+ ){1,3}to\b",
-        r"\btold (?:\w+ ){1,3}to\b", r"give[sn]? (?:\w+ ){1,3}until", r"\bseek", r"push(?:es|ed)? for",
+        r"demand",
+        r"call(?:s|ed|ing)? (?:on|for|upon)",
+        r"\burg(?:e|es|ed|ing)\b",
+        r"press(?:es|ed|ing)?\b",
+        r"insist",
+        r"request",
+        r"appeal",
+        r"order(?:s|ed)?\b",
+        r"\bmust\b",
+        r"\bshould\b",
+        r"ha(?:ve|s) to\b",
+        r"need(?:s)? to",
+        r"ultimatum",
+        r"deadline",
+        r"or face",
+        r"precondition",
+        r"on condition",
+        r"only (?:if|once|when|after)",
+        r"ball is in",
+        r"their move",
+        r"\bwant(?:s|ed)? (?:\w+ ){1,3}to\b",
+        r"\bask(?:s|ed)? (?:\w+ ){1,3}to\b",
+        r"\btold (?:\w+ ){1,3}to\b",
+        r"give[sn]? (?:\w+ ){1,3}until",
+        r"\bseek",
+        r"push(?:es|ed)? for",
     ],
     "rejecting": [
-        r"reject", r"refus", r"declin", r"dismiss", r"rul(?:e|es|ed|ing) out", r"veto", r"\bblock", r"boycott",
-        r"walk(?:s|ed)? out", r"walkout", r"\bden(?:y|ies|ied)\b", r"non-?starter", r"off the table", r"spurn",
-        r"rebuff", r"snub", r"turn(?:s|ed)? down", r"no deal", r"not one inch", r"scrap", r"vot(?:e|ed|es) (?:down|against)",
-        r"brush(?:es|ed)? aside", r"shot down", r"no way", r"out of the question", r"not (?:going|prepared) to",
+        r"reject",
+        r"refus",
+        r"declin",
+        r"dismiss",
+        r"rul(?:e|es|ed|ing) out",
+        r"veto",
+        r"\bblock",
+        r"boycott",
+        r"walk(?:s|ed)? out",
+        r"walkout",
+        r"\bden(?:y|ies|ied)\b",
+        r"non-?starter",
+        r"off the table",
+        r"spurn",
+        r"rebuff",
+        r"snub",
+        r"turn(?:s|ed)? down",
+        r"no deal",
+        r"not one inch",
+        r"scrap",
+        r"vot(?:e|ed|es) (?:down|against)",
+        r"brush(?:es|ed)? aside",
+        r"shot down",
+        r"no way",
+        r"out of the question",
+        r"not (?:going|prepared) to",
     ],
 }
 NEGATORS = re.compile(
@@ -45,8 +116,12 @@ NEGATORS = re.compile(
     re.IGNORECASE,
 )
 # A bare negated future ("will not sign", "won't return") is itself a refusal.
-NEGATED_WILL = re.compile(r"\b(?:will|would|shall|could|can)\s+(?:not|never)\b|\b(?:won't|wouldn't|can't|cannot)\b", re.I)
-_COMPILED = {label: [re.compile(p, re.IGNORECASE) for p in patterns] for label, patterns in LEXICON.items()}
+NEGATED_WILL = re.compile(
+    r"\b(?:will|would|shall|could|can)\s+(?:not|never)\b|\b(?:won't|wouldn't|can't|cannot)\b", re.I
+)
+_COMPILED = {
+    label: [re.compile(p, re.IGNORECASE) for p in patterns] for label, patterns in LEXICON.items()
+}
 _FLIP = {"conciliatory": "rejecting", "rejecting": "conciliatory", "demanding": "conciliatory"}
 _SCOPE = 30  # characters before a cue in which a negator flips it
 
@@ -62,7 +137,13 @@ def cues(text: str) -> list[tuple[int, str, str]]:
                 if label == "rejecting" and re.match(r"\s*(?:no|not)\b", match.group(), re.I):
                     negated = False  # "no deal", "not one inch" carry their own negation
                 phrase = match.group().lower()
-                found.append((match.start(), _FLIP[label] if negated else label, ("not " if negated else "") + phrase))
+                found.append(
+                    (
+                        match.start(),
+                        _FLIP[label] if negated else label,
+                        ("not " if negated else "") + phrase,
+                    )
+                )
     for match in NEGATED_WILL.finditer(text):
         found.append((match.start(), "rejecting", match.group().lower()))
     return sorted(found)
@@ -82,7 +163,12 @@ class RulesClassifier(ClassifierMixin, BaseEstimator):
         Softmax temperature of the votes.
     """
 
-    def __init__(self, *, labels: tuple[str, ...] = ("conciliatory", "demanding", "neutral", "rejecting"), sharpness: float = 1.5):
+    def __init__(
+        self,
+        *,
+        labels: tuple[str, ...] = ("conciliatory", "demanding", "neutral", "rejecting"),
+        sharpness: float = 1.5,
+    ):
         self.labels = labels
         self.sharpness = sharpness
 
@@ -149,11 +235,23 @@ class CueFeatures(TransformerMixin, BaseEstimator):
         for text in as_texts(X):
             found = cues(text)
             counts = [sum(1 for _, label, _ in found if label == name) for name in LEXICON]
-            negated = sum(1 for _, _, phrase in found if phrase.startswith("not ") or phrase.startswith(("will not", "won't")))
+            negated = sum(
+                1
+                for _, _, phrase in found
+                if phrase.startswith("not ") or phrase.startswith(("will not", "won't"))
+            )
             last = [1.0 if found and found[-1][1] == name else 0.0 for name in LEXICON]
-            rows.append([min(c, 3) / 3 for c in counts] + last + [min(negated, 2) / 2, float(bool(self._conditional.search(text)))])
+            rows.append(
+                [min(c, 3) / 3 for c in counts]
+                + last
+                + [min(negated, 2) / 2, float(bool(self._conditional.search(text)))]
+            )
         return sparse.csr_matrix(np.asarray(rows, dtype=float) * self.weight)
 
     def get_feature_names_out(self, input_features=None):
-        names = [f"cue:{n}" for n in LEXICON] + [f"last cue:{n}" for n in LEXICON] + ["cue:negated", "cue:conditional"]
+        names = (
+            [f"cue:{n}" for n in LEXICON]
+            + [f"last cue:{n}" for n in LEXICON]
+            + ["cue:negated", "cue:conditional"]
+        )
         return np.asarray(names, dtype=object)

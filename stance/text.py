@@ -16,30 +16,24 @@ _NEGATORS = re.compile(
     re.IGNORECASE,
 )
 # A scope ends at punctuation or a clause-opening conjunction, as in Das & Chen (2001).
-_SCOPE_END = re.compile(r"[.,;:!?\"“”()]|\b(?:but|and|while|although|though|because|unless|until|if)\b", re.I)
+_SCOPE_END = re.compile(
+    r"[.,;:!?\"“”()]|\b(?:but|and|while|although|though|because|unless|until|if)\b", re.I
+)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _SCOPE_WORDS = 3
 
-_NUMBER = re.compile(r"(?<![A-Za-z])[$€£¥]?\d[\d,.:]*(?:%| ?(?:percent|per cent|billion|million|bn|m|pm|am))?", re.I)
+_NUMBER = re.compile(
+    r"(?<![A-Za-z])[$€£¥]?\d[\d,.:]*(?:%| ?(?:percent|per cent|billion|million|bn|m|pm|am))?", re.I
+)
 _MONTH = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\b"
 )
 _WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
-# A run of capitalised words, with small joiners ("Bank of England", "Abu Dhabi", "al-Shabab").
-_NAME = re.compile(
-    r"\b(?:[A-Z][\w'’.-]*|al-\w+)(?:\s+(?:of|de|da|al|el|van|von|bin|la|the)?\s*(?:[A-Z][\w'’.-]*))*"
-)
-# Capitalised words that carry the act or the grammar; never masked.
-_KEEP = {
-    "I", "We", "They", "He", "She", "It", "You", "Our", "Their", "His", "Her", "The", "A", "An",
-    "This", "That", "These", "Those", "There", "No", "Not", "Never", "If", "But", "And", "Or",
-    "Unless", "Until", "While", "Although", "Though", "When", "Only", "Any", "All", "Yes", "Let",
-    "What", "Why", "How", "Who", "Will", "Would", "Can", "Could", "Should", "Must", "Do", "Does",
-    "Is", "Are", "Was", "Were", "Has", "Have", "Had", "In", "On", "At", "For", "With", "To", "As",
-    "After", "Before", "Despite", "Even", "So", "Nor", "Mr", "Ms", "Mrs", "Dr", "President",
-    "Minister", "Prime", "Foreign", "Secretary", "General", "Chief", "Court", "Judge", "Union",
-}
+_TOKEN = re.compile(r"[A-Za-z][\w'’.-]*[\w]|[A-Za-z]")
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+_ENT_RUN = re.compile(r"ENT(?:(?:\s+|-)ENT)+")
+PLACEHOLDERS = {"ENT", "NUM", "DATE", "DAY", "I"}
 
 
 def as_texts(X) -> list[str]:
@@ -84,40 +78,33 @@ def mark_negation(text: str) -> str:
     return "".join(out)
 
 
-def _looks_like_headline(text: str) -> bool:
-    words = _WORD.findall(text)
-    if len(words) < 3:
-        return False
-    capitalised = sum(w[0].isupper() for w in words)
-    return capitalised / len(words) > 0.6
+def lowercase_vocabulary(texts: Iterable[str]) -> frozenset[str]:
+    """Words seen written in lower case: everything else capitalised is taken for a name."""
+    return frozenset(w for text in texts for w in _WORD.findall(text) if w.islower())
 
 
-def mask_entities(text: str) -> str:
-    """Replace numbers, dates and names by placeholders, so the act is learnt, not the actor."""
+def mask_entities(text: str, vocabulary: frozenset[str]) -> str:
+    """Replace numbers, dates and names by placeholders, so the act is learnt, not the actor.
+
+    A capitalised word is a name when its lower-case form was never seen in lower case
+    (``vocabulary``), which also works for Title Case and ALL CAPS headlines.
+    """
     text = _MONTH.sub("DATE", text)
     text = _WEEKDAY.sub("DAY", text)
     text = _NUMBER.sub("NUM", text)
-    if _looks_like_headline(text):
-        return text
 
     def _replace(match: re.Match) -> str:
-        words = match.group().split()
-        # Sentence-initial or quote-initial capitals are grammar, not names, unless a run follows.
-        start = match.start()
-        before = text[:start].rstrip()
-        initial = not before or before[-1] in ".!?\"“‘'(:"
-        if all(w.strip(".'’") in _KEEP for w in words) or words[0] in {"DATE", "DAY", "NUM"}:
-            return match.group()
-        if initial and len(words) == 1:
-            return match.group()
-        if words[0] in _KEEP:
-            head, rest = words[0], words[1:]
-            if all(w in _KEEP for w in rest):
-                return match.group()
-            return head + " ENT"
+        word = match.group()
+        if word in PLACEHOLDERS or not word[0].isupper():
+            return word
+        bare = _POSSESSIVE.sub("", word).lower()
+        head = re.split(r"['’]", bare)[0]  # "He’ll", "Don't"
+        parts = [p for p in re.split(r"[-.]", head) if p]
+        if parts and all(p in vocabulary for p in parts):
+            return word
         return "ENT"
 
-    return _NAME.sub(_replace, text)
+    return _ENT_RUN.sub("ENT", _TOKEN.sub(_replace, text))
 
 
 class TextPreprocessor(TransformerMixin, BaseEstimator):
@@ -152,14 +139,23 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
         if not isinstance(self.column, str) or not self.column:
             raise ValueError(f"column must be a non-empty str, got {self.column!r}")
         self.n_features_in_ = 1
+        self.vocabulary_ = (
+            lowercase_vocabulary(self._texts(X)) if self.mask_entities else frozenset()
+        )
         return self
 
-    def transform(self, X) -> list[str]:
+    def _texts(self, X) -> list[str]:
         if hasattr(X, "columns") and self.column in X.columns:
             X = X[self.column]
-        texts = as_texts(X)
+        return as_texts(X)
+
+    def transform(self, X) -> list[str]:
+        texts = self._texts(X)
         if self.mask_entities:
-            texts = [mask_entities(t) for t in texts]
+            vocabulary = getattr(self, "vocabulary_", None)
+            if vocabulary is None:
+                raise ValueError("TextPreprocessor with mask_entities=True must be fitted first")
+            texts = [mask_entities(t, vocabulary) for t in texts]
         if self.mark_negation:
             texts = [mark_negation(t) for t in texts]
         if self.lowercase:
@@ -173,5 +169,4 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
-        tags.requires_fit = False
         return tags

@@ -1,4 +1,7 @@
-"""Every MLflow call of stance lives here: store set-up, runs, sweeps, models, registry, serving."""
+"""Every MLflow call of stance lives here: store set-up, runs, sweeps, models, registry, serving.
+
+Imported only where MLflow is needed (training, MLflow URIs), never by `stance predict`.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import mlflow
 from hydra.experimental.callback import Callback
+from mlflow.pyfunc import PythonModel
 
 # Written into a sweep's folder by the parent process; every job of the sweep reads it.
 PARENT_RUN_FILE = ".mlflow_parent_run_id"
@@ -36,11 +41,13 @@ def _retry(fn, *args, **kwargs):
 def default_uri() -> str:
     from stance.config import project_root
 
-    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{project_root() / 'experiments' / 'mlflow.db'}"
+    return (
+        os.environ.get("MLFLOW_TRACKING_URI")
+        or f"sqlite:///{project_root() / 'experiments' / 'mlflow.db'}"
+    )
 
 
 def _connect(uri: str) -> None:
-    import mlflow
 
     if uri.startswith("sqlite:///"):
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -59,16 +66,24 @@ def setup(tracking_cfg) -> str:
     found = _retry(client.get_experiment_by_name, name)
     if found is not None:
         return found.experiment_id
-    location = Path(tracking_cfg.artifact_root).resolve().as_uri() if tracking_cfg.get("artifact_root") else None
+    location = (
+        Path(tracking_cfg.artifact_root).resolve().as_uri()
+        if tracking_cfg.get("artifact_root")
+        else None
+    )
     try:
-        return _retry(client.create_experiment, name, artifact_location=location, tags=EXPERIMENT_KIND)
+        return _retry(
+            client.create_experiment, name, artifact_location=location, tags=EXPERIMENT_KIND
+        )
     except MlflowException:  # created meanwhile by a parallel job
         return _retry(client.get_experiment_by_name, name).experiment_id
 
 
 def git_commit(root: str | Path) -> str:
     try:
-        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
+        out = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5
+        )
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return out.stdout.strip() if out.returncode == 0 else "unknown"
@@ -116,56 +131,57 @@ class RunLogger:
         self.model_version: str | None = None
 
     def log_params(self, params: dict[str, Any]) -> None:
-        import mlflow
 
         _retry(mlflow.log_params, {k[:250]: v for k, v in params.items()})
 
     def log_metrics(self, metrics: dict[str, float]) -> None:
-        import mlflow
 
         _retry(mlflow.log_metrics, {k: float(v) for k, v in metrics.items()})
 
     def set_tags(self, tags: dict[str, str]) -> None:
-        import mlflow
 
         _retry(mlflow.set_tags, tags)
 
     def log_artifacts(self, folder: Path, artifact_path: str | None = None) -> None:
-        import mlflow
 
         _retry(mlflow.log_artifacts, str(folder), artifact_path)
 
     def log_inputs(self, corpus) -> None:
         """Each split as a run input, with its source file and the corpus digest."""
-        import mlflow
         import pandas as pd
 
         for name, split in corpus.splits.items():
             frame = pd.DataFrame({"text": split.texts, "label": split.labels})
             with warnings.catch_warnings():  # a local path matches two equivalent source types
                 warnings.simplefilter("ignore", UserWarning)
-                dataset = mlflow.data.from_pandas(frame, source=str(split.path), name=f"stance-{name}", targets="label")
+                dataset = mlflow.data.from_pandas(
+                    frame, source=str(split.path), name=f"stance-{name}", targets="label"
+                )
             _retry(mlflow.log_input, dataset, context=name)
 
-    def log_model(self, pipeline, example_texts: list[str], register_as: str | None) -> str:
-        """Log the pipeline as an MLflow model that reads a ``text`` column; register it."""
-        import mlflow
+    def log_model(self, model_dir: Path, example_texts: list[str], register_as: str | None) -> str:
+        """Log the saved classifier as an MLflow model reading a ``text`` column and answering
+        label, confidence and one probability per label; register it."""
         import pandas as pd
         from mlflow.models import infer_signature
 
+        served = StanceServingModel()
+        served.model = _load_saved(model_dir)
         example = pd.DataFrame({"text": example_texts[:3]})
-        signature = infer_signature(example, pipeline.predict(example))
+        signature = infer_signature(example, served.predict(None, example))
         info = _retry(
-            mlflow.sklearn.log_model,
-            pipeline,
+            mlflow.pyfunc.log_model,
             name="model",
+            python_model=StanceServingModel(),
+            artifacts={"stance_model": str(model_dir)},
             signature=signature,
             input_example=example,
             pip_requirements=_requirements(),
-            skops_trusted_types=_trusted_types(pipeline),
             registered_model_name=register_as or None,
         )
-        self.model_version = str(info.registered_model_version) if info.registered_model_version else None
+        self.model_version = (
+            str(info.registered_model_version) if info.registered_model_version else None
+        )
         return info.model_uri
 
     def url(self) -> str:
@@ -178,20 +194,58 @@ def _requirements() -> list[str]:
     # Listing them skips MLflow's slow dependency inference (a subprocess per logged model).
     from importlib.metadata import version
 
-    return [f"{name}=={version(name)}" for name in ("scikit-learn", "numpy", "scipy", "pandas", "skops")]
+    return [
+        f"{name}=={version(name)}"
+        for name in ("scikit-learn", "numpy", "scipy", "pandas", "joblib", "mlflow")
+    ]
 
 
-def _trusted_types(pipeline) -> list[str]:
-    """The types skops must be told to trust: the ones we built the pipeline from."""
-    import skops.io
+def _load_saved(folder: str | Path):
+    from stance.model import load_model
 
-    return skops.io.get_untrusted_types(data=skops.io.dumps(pipeline))
+    return load_model(Path(folder))
+
+
+class StanceServingModel(PythonModel):
+    """What MLflow loads and serves: the saved stance model (checksum verified on load).
+
+    ``predict`` takes a DataFrame with a ``text`` column and returns one row per input row:
+    ``label``, ``confidence`` and ``p_<label>`` for every label.
+    """
+
+    model = None
+    # The signature logged with the model validates input; MLflow's type-hint wrapper would
+    # only warn that `predict` has no hints.
+    _skip_type_hint_validation = True
+
+    def load_context(self, context) -> None:
+        self.model = _load_saved(context.artifacts["stance_model"])
+
+    def predict(self, context, model_input, params=None):
+        import pandas as pd
+
+        from stance.text import as_texts
+
+        texts = as_texts(model_input)
+        proba = self.model.predict_proba(texts) if texts else []
+        labels = self.model.labels
+        frame = (
+            pd.DataFrame(proba, columns=[f"p_{label}" for label in labels])
+            if texts
+            else pd.DataFrame(columns=[f"p_{label}" for label in labels])
+        )
+        frame.insert(0, "confidence", frame.max(axis=1) if texts else [])
+        frame.insert(
+            0,
+            "label",
+            [labels[i] for i in frame.iloc[:, 1:].to_numpy().argmax(axis=1)] if texts else [],
+        )
+        return frame
 
 
 @contextmanager
 def start_run(tracking_cfg, run_name: str, tags: dict[str, str]) -> Iterator[RunLogger]:
     """An MLflow run, ended in ``finally`` as FINISHED or FAILED; a sweep job becomes a child run."""
-    import mlflow
 
     experiment_id = setup(tracking_cfg)
     tags = dict(tags)
@@ -230,7 +284,11 @@ class SweepParentRun(Callback):
             MlflowClient().create_run,
             experiment_id,
             run_name=f"sweep-{sweep_dir.name}",
-            tags={"stance.sweep": "true", "stance.sweep_overrides": " ".join(overrides)[:5000], "stance.git_commit": git_commit(config.paths.root)},
+            tags={
+                "stance.sweep": "true",
+                "stance.sweep_overrides": " ".join(overrides)[:5000],
+                "stance.git_commit": git_commit(config.paths.root),
+            },
         )
         self.run_id = run.info.run_id
         sweep_dir.mkdir(parents=True, exist_ok=True)
@@ -244,18 +302,44 @@ class SweepParentRun(Callback):
 
 
 def load_logged_model(uri: str):
-    """A pipeline from an MLflow model URI (``models:/stance-classifier@champion``, ``runs:/…``)."""
-    import mlflow
+    """The pipeline and metadata behind an MLflow model URI (``models:/stance-classifier@champion``)."""
     from mlflow.exceptions import MlflowException
 
     from stance import StanceError
 
     _connect(default_uri())
     try:
-        pipeline = mlflow.sklearn.load_model(uri)
-    except MlflowException as err:
-        raise StanceError(f"{uri}: cannot load from {default_uri()} ({str(err).splitlines()[0]})") from None
-    return pipeline, {"source": uri}
+        served = mlflow.pyfunc.load_model(uri).unwrap_python_model()
+    except (MlflowException, OSError) as err:
+        raise StanceError(
+            f"{uri}: cannot load from {default_uri()} ({str(err).splitlines()[0]})"
+        ) from None
+    return served.model.pipeline, {**served.model.meta, "source": uri}
+
+
+def promote(
+    run_id: str, alias: str = "champion", name: str = "stance-classifier"
+) -> tuple[str, str | None]:
+    """Point ``name@alias`` at the version logged by ``run_id``; return (new, replaced) versions."""
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
+    from stance import StanceError
+
+    _connect(default_uri())
+    client = MlflowClient()
+    versions = _retry(client.search_model_versions, f"name='{name}' and run_id='{run_id}'")
+    if not versions:
+        raise StanceError(
+            f"run {run_id}: no version of {name} was logged by it (in {default_uri()})"
+        )
+    try:
+        replaced = client.get_model_version_by_alias(name, alias).version
+    except MlflowException:
+        replaced = None
+    new = max(versions, key=lambda v: int(v.version)).version
+    _retry(client.set_registered_model_alias, name, alias, new)
+    return str(new), (str(replaced) if replaced else None)
 
 
 def experiment_id_for(uri: str, name: str = "stance") -> str | None:
@@ -267,23 +351,58 @@ def experiment_id_for(uri: str, name: str = "stance") -> str | None:
 
 
 def _main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m stance.tracking", description="MLflow store helpers for make targets.")
+    parser = argparse.ArgumentParser(
+        prog="python -m stance.tracking", description="MLflow store helpers for make targets."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("store-uri", help="print the tracking URI in use")
     ui = sub.add_parser("ui-url", help="print the UI link to the runs table")
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", default="5000")
+    serve = sub.add_parser(
+        "serve", help="serve models:/stance-classifier@champion with MLflow's server"
+    )
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", default="5001")
+    serve.add_argument("--model-uri", default="models:/stance-classifier@champion")
     args = parser.parse_args(argv)
     uri = default_uri()
+    if args.command == "serve":
+        # MLflow's own scoring server, in this environment (no conda/virtualenv, no network).
+        command = [
+            "mlflow",
+            "models",
+            "serve",
+            "-m",
+            args.model_uri,
+            "--env-manager",
+            "local",
+            "-h",
+            args.host,
+            "-p",
+            str(args.port),
+        ]
+        print(
+            f"serving {args.model_uri} from {uri} at http://{args.host}:{args.port}/invocations",
+            file=sys.stderr,
+        )
+        os.execvpe(command[0], command, {**os.environ, "MLFLOW_TRACKING_URI": uri})
     if args.command == "store-uri":
         print(uri)
         return 0
-    experiment = experiment_id_for(uri) if uri.startswith("sqlite") and Path(uri.removeprefix("sqlite:///")).exists() else None
+    experiment = (
+        experiment_id_for(uri)
+        if uri.startswith("sqlite") and Path(uri.removeprefix("sqlite:///")).exists()
+        else None
+    )
     base = f"http://{args.host}:{args.port}"
     if experiment is None:
         print(f"MLflow UI: {base}  (no runs yet: `make train` first)", file=sys.stderr)
     else:
-        print(f"MLflow UI, runs of experiment 'stance': {base}/#/experiments/{experiment}/runs?workflowType=machine_learning", file=sys.stderr)
+        print(
+            f"MLflow UI, runs of experiment 'stance': {base}/#/experiments/{experiment}/runs?workflowType=machine_learning",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -27,7 +27,11 @@ def run_name(cfg: DictConfig) -> str:
     if HydraConfig.initialized():
         choices = HydraConfig.get().runtime.choices
         name = f"{choices.get('model')}-{choices.get('features')}"
-        extras = [choices[g] for g in ("labels", "preprocess") if choices.get(g) not in (None, "stance4", "plain")]
+        extras = [
+            choices[g]
+            for g in ("labels", "preprocess")
+            if choices.get(g) not in (None, "stance4", "plain")
+        ]
         return "-".join([name, *extras])
     return f"{cfg.model._target_.rsplit('.', 1)[-1]}-{cfg.features._target_.rsplit('.', 1)[-1]}"
 
@@ -37,10 +41,14 @@ def build_pipeline(cfg: DictConfig):
     from hydra.utils import instantiate
     from sklearn.pipeline import Pipeline
 
-    return Pipeline([(step, instantiate(cfg[group], _convert_="all")) for step, group in cfg.pipeline.items()])
+    return Pipeline(
+        [(step, instantiate(cfg[group], _convert_="all")) for step, group in cfg.pipeline.items()]
+    )
 
 
-def _write_reports(folder: Path, model, corpus, scores: dict[str, dict], validation_pred: list[str]) -> None:
+def _write_reports(
+    folder: Path, model, corpus, scores: dict[str, dict], validation_pred: list[str]
+) -> None:
     from stance.metrics import confusion_text
     from stance.plots import confusion_matrix_png
 
@@ -49,8 +57,13 @@ def _write_reports(folder: Path, model, corpus, scores: dict[str, dict], validat
         from sklearn.metrics import classification_report
 
         for split in ("validation", "test"):
-            gold, pred = corpus[split].labels, (validation_pred if split == "validation" else model.predict(corpus[split].texts))
-            handle.write(f"== {split} ==\n{classification_report(gold, pred, labels=corpus.labels, digits=3, zero_division=0)}\n")
+            gold, pred = (
+                corpus[split].labels,
+                (validation_pred if split == "validation" else model.predict(corpus[split].texts)),
+            )
+            handle.write(
+                f"== {split} ==\n{classification_report(gold, pred, labels=corpus.labels, digits=3, zero_division=0)}\n"
+            )
             handle.write(confusion_text(scores[split]) + "\n\n")
     for split in ("validation", "test"):
         confusion_matrix_png(scores[split], split, folder / f"confusion_matrix_{split}.png")
@@ -61,7 +74,23 @@ def _write_reports(folder: Path, model, corpus, scores: dict[str, dict], validat
         writer.writerow(["id", "text", "gold", "predicted", "confidence"])
         for i, (gold, pred) in enumerate(zip(validation.labels, validation_pred, strict=True)):
             if gold != pred:
-                writer.writerow([validation.ids[i], validation.texts[i], gold, pred, f"{proba[i]:.3f}"])
+                writer.writerow(
+                    [validation.ids[i], validation.texts[i], gold, pred, f"{proba[i]:.3f}"]
+                )
+    crossed = scores.get("cross-domain")
+    if crossed:
+        with open(folder / "xdomain_per_domain.csv", "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["held_out_domain", "macro_f1"])
+            writer.writerows([d, f"{v:.4f}"] for d, v in crossed["per_domain"].items())
+        with open(
+            folder / "xdomain_top_confusions.csv", "w", encoding="utf-8", newline=""
+        ) as handle:
+            writer = csv.DictWriter(
+                handle, fieldnames=["gold", "predicted", "count", "share_of_errors", "example"]
+            )
+            writer.writeheader()
+            writer.writerows(crossed["top_confusions"])
     with open(folder / "top_ngrams.csv", "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["label", "rank", "ngram", "weight"])
@@ -78,6 +107,7 @@ def train(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, Any]]:
     """
     from stance import tracking
     from stance.data import load_corpus
+    from stance.evaluation import cross_domain, seed_scores
     from stance.metrics import flat, score
     from stance.model import StanceModel, update_latest
 
@@ -95,7 +125,9 @@ def train(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, Any]]:
         "stance.output_dir": str(out_dir),
     }
     with tracking.start_run(cfg.tracking, name, tags) as run:
-        params = tracking.flatten_params({k: resolved[k] for k in ("data", "labels", "preprocess", "features", "model")})
+        params = tracking.flatten_params(
+            {k: resolved[k] for k in ("data", "labels", "preprocess", "features", "model")}
+        )
         params["seed"] = cfg.seed
         run.log_params(params)
         run.log_inputs(corpus)
@@ -106,15 +138,39 @@ def train(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, Any]]:
         fit_seconds = time.perf_counter() - started
         model = StanceModel(pipeline, {})
 
-        predictions = {split: model.predict(corpus[split].texts) for split in ("validation", "test")}
-        scores = {split: score(corpus[split].labels, predictions[split], corpus.labels) for split in predictions}
+        predictions = {
+            split: model.predict(corpus[split].texts) for split in ("validation", "test")
+        }
+        scores = {
+            split: score(corpus[split].labels, predictions[split], corpus.labels)
+            for split in predictions
+        }
         metrics: dict[str, float] = {}
         for split, values in scores.items():
             metrics.update(flat(values, split))
         metrics["fit_seconds"] = fit_seconds
-        metrics["n_features"] = float(pipeline[1:-1].transform(pipeline[0].transform(["x"])).shape[1])
-        metrics.update({f"rows_{split}": float(len(corpus[split].texts)) for split in corpus.splits})
+        features = pipeline[1:-1].transform(pipeline[0].transform(["x"]))
+        metrics["n_features"] = float(features.shape[1]) if hasattr(features, "shape") else 0.0
+        metrics.update(
+            {f"rows_{split}": float(len(corpus[split].texts)) for split in corpus.splits}
+        )
         metrics.update({f"dropped_rows_{split}": float(n) for split, n in corpus.dropped.items()})
+
+        if cfg.evaluation.cross_domain:
+            crossed = cross_domain(build_pipeline(cfg), corpus)
+            if crossed:
+                metrics["xdomain_macro_f1"] = crossed["mean"]
+                metrics.update({f"xdomain_f1_{d}": v for d, v in crossed["per_domain"].items()})
+                scores["cross-domain"] = crossed
+        seeds = (
+            seed_scores(model, cfg.evaluation.seeds, corpus.labels)
+            if cfg.evaluation.seeds
+            else None
+        )
+        if seeds:
+            metrics.update(
+                {"seeds_macro_f1": seeds["macro_f1"], "seeds_accuracy": seeds["accuracy"]}
+            )
 
         model.meta.update(
             run_id=run.run_id,
@@ -134,14 +190,27 @@ def train(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, Any]]:
         run.log_artifacts(reports)
         run.log_artifacts(model_dir, "stance_model")
         if cfg.tracking.log_model:
-            run.log_model(pipeline, train_split.texts, cfg.tracking.register_as)
+            run.log_model(model_dir, train_split.texts, cfg.tracking.register_as)
         update_latest(model_dir, Path(cfg.paths.models) / "latest")
 
     from stance.metrics import table
 
-    print(table(scores))
+    print(table({k: v for k, v in scores.items() if k in ("validation", "test")}))
+    for key, name in (
+        ("xdomain_macro_f1", "cross-domain macro-F1 (leave one domain out)"),
+        ("seeds_macro_f1", "seed statements macro-F1"),
+    ):
+        if key in metrics:
+            print(f"{name}: {metrics[key]:.3f}")
     print(f"\nmodel: {model_file}  (also {Path(cfg.paths.models) / 'latest'})")
-    print(f"MLflow: {run.url()}" + (f"; registered as {cfg.tracking.register_as} v{run.model_version}" if run.model_version else ""))
+    print(
+        f"MLflow: {run.url()}"
+        + (
+            f"; registered as {cfg.tracking.register_as} v{run.model_version}"
+            if run.model_version
+            else ""
+        )
+    )
     return metrics, {"model": model, "model_dir": model_dir, "run_id": run.run_id, "scores": scores}
 
 

@@ -24,14 +24,18 @@ LABELS = ["conciliatory", "demanding", "rejecting", "neutral"]
 
 
 def take(split: str, per_label: int) -> list[dict]:
-    """The first ``per_label`` rows of each label from a real split of the corpus."""
+    """``per_label`` rows of each label from a real split, spread over domains (fixed shuffle)."""
+    import random
+
     rows: list[dict] = []
     counts = dict.fromkeys(LABELS, 0)
     with open(DATA / f"{split}.csv", encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if counts[row["label"]] < per_label:
-                counts[row["label"]] += 1
-                rows.append(row)
+        pool = list(csv.DictReader(handle))
+    random.Random(7).shuffle(pool)
+    for row in pool:
+        if counts[row["label"]] < per_label:
+            counts[row["label"]] += 1
+            rows.append(row)
     return rows
 
 

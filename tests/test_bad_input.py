@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import overrides_for, take, write_csv
+
 from stance import StanceError
 from stance.cli import main
 
@@ -38,11 +38,26 @@ def with_row(index: int, **changes) -> list[dict]:
 
 
 CASES = {
-    "unknown label": (lambda: with_row(5, label="furious"), None, r"train\.csv:7: label 'furious' is not in the configured label set"),
+    "unknown label": (
+        lambda: with_row(5, label="furious"),
+        None,
+        r"train\.csv:7: label 'furious' is not in the configured label set",
+    ),
     "empty text": (lambda: with_row(2, text="   "), None, r"train\.csv:4: empty text"),
-    "missing text column": (good_rows, ["id", "label", "domain"], r"train\.csv:1: missing column 'text'"),
+    "missing text column": (
+        good_rows,
+        ["id", "label", "domain"],
+        r"train\.csv:1: missing column 'text'",
+    ),
     "missing label column": (good_rows, ["id", "text"], r"train\.csv:1: missing column 'label'"),
-    "too few rows": (lambda: [r for r in good_rows() if r["label"] != "neutral"] + [r for r in good_rows() if r["label"] == "neutral"][:1], None, r"label 'neutral' has 1 rows, needs at least 3 to train"),
+    "too few rows": (
+        lambda: (
+            [r for r in good_rows() if r["label"] != "neutral"]
+            + [r for r in good_rows() if r["label"] == "neutral"][:1]
+        ),
+        None,
+        r"label 'neutral' has 1 rows, needs at least 3 to train",
+    ),
 }
 
 
@@ -51,7 +66,11 @@ def cfg_for(compose_cfg, trained):
     """A config writing into the trained fixture's store, so `latest` already exists."""
 
     def _cfg(data_dir: Path, out: Path, *extra: str):
-        overrides = [o for o in overrides_for(trained["tmp"], data_dir, *extra) if not o.startswith("paths.output_dir=")]
+        overrides = [
+            o
+            for o in overrides_for(trained["tmp"], data_dir, *extra)
+            if not o.startswith("paths.output_dir=")
+        ]
         return compose_cfg([*overrides, f"paths.output_dir={out}"])
 
     return _cfg
@@ -83,7 +102,9 @@ def test_bad_bytes_and_missing_file(tmp_path, cfg_for):
         train(cfg_for(tmp_path / "nowhere", tmp_path / "run"))
 
 
-def test_failure_inside_a_run_marks_it_failed_and_keeps_latest(tmp_path, cfg_for, trained, tiny_data):
+def test_failure_inside_a_run_marks_it_failed_and_keeps_latest(
+    tmp_path, cfg_for, trained, tiny_data
+):
     from mlflow import MlflowClient
 
     from stance.train import train
@@ -95,12 +116,19 @@ def test_failure_inside_a_run_marks_it_failed_and_keeps_latest(tmp_path, cfg_for
     assert not (tmp_path / "run" / "model" / "model.joblib").exists()
     assert os.readlink(latest) == before
     client = MlflowClient(trained["cfg"].tracking.uri)
-    runs = client.search_runs([client.get_experiment_by_name("stance").experiment_id], "attributes.status = 'FAILED'")
+    runs = client.search_runs(
+        [client.get_experiment_by_name("stance").experiment_id], "attributes.status = 'FAILED'"
+    )
     assert len(runs) >= 1
 
 
 def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / args[0]), *args[1:]], capture_output=True, text=True, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [str(BIN / args[0]), *args[1:]],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess, pattern: str) -> None:
@@ -114,29 +142,58 @@ def assert_one_line_error(result: subprocess.CompletedProcess, pattern: str) -> 
 
 
 def test_stance_train_unknown_option_and_bad_label_are_one_line(tmp_path):
-    assert_one_line_error(run_cli("stance-train", "model=transformer"), r"stance-train: error: config: .*model/transformer")
-    assert_one_line_error(run_cli("stance-train", "model.not_a_param=3", "+x=1", "hydra/launcher=nope"), r"stance-train: error: config:")
+    assert_one_line_error(
+        run_cli("stance-train", "model=transformer"),
+        r"stance-train: error: config: .*model/transformer",
+    )
+    assert_one_line_error(
+        run_cli("stance-train", "model.not_a_param=3", "+x=1", "hydra/launcher=nope"),
+        r"stance-train: error: config:",
+    )
     data = corpus_with(tmp_path, with_row(0, label="Furious"))
     result = run_cli("stance-train", f"data.dir={data}", f"paths.experiments={tmp_path}/exp")
-    assert_one_line_error(result, r"train\.csv:2: label 'Furious' is not in the configured label set")
+    assert_one_line_error(
+        result, r"train\.csv:2: label 'Furious' is not in the configured label set"
+    )
     assert not (tmp_path / "exp" / "models").exists()
 
 
 def test_predict_bad_files(tmp_path, trained):
     model = str(trained["model_dir"])
     bad_jsonl = tmp_path / "in.jsonl"
-    bad_jsonl.write_text('{"text": "fine"}\n{"text": "also fine"}\n{"text": oops}\n', encoding="utf-8")
-    assert_one_line_error(run_cli("stance", "predict", "--file", str(bad_jsonl), "--model", model), r"in\.jsonl:3: malformed JSON line")
+    bad_jsonl.write_text(
+        '{"text": "fine"}\n{"text": "also fine"}\n{"text": oops}\n', encoding="utf-8"
+    )
+    assert_one_line_error(
+        run_cli("stance", "predict", "--file", str(bad_jsonl), "--model", model),
+        r"in\.jsonl:3: malformed JSON line",
+    )
     no_text = tmp_path / "in.csv"
     no_text.write_text("id,statement\n1,hello\n", encoding="utf-8")
-    assert_one_line_error(run_cli("stance", "predict", "--file", str(no_text), "--model", model), r"in\.csv:1: missing column 'text'")
+    assert_one_line_error(
+        run_cli("stance", "predict", "--file", str(no_text), "--model", model),
+        r"in\.csv:1: missing column 'text'",
+    )
     empty = tmp_path / "empty.csv"
     empty.write_text('text\n"We agree."\n""\n', encoding="utf-8")
-    assert_one_line_error(run_cli("stance", "predict", "--file", str(empty), "--model", model), r"empty\.csv:3: empty text")
+    assert_one_line_error(
+        run_cli("stance", "predict", "--file", str(empty), "--model", model),
+        r"empty\.csv:3: empty text",
+    )
     latin = tmp_path / "latin.txt"
-    latin.write_bytes("We agree.\nNous refusons la proposition du gouvernement, a déclaré le syndicat.\n".encode("latin-1"))
-    assert_one_line_error(run_cli("stance", "predict", "--file", str(latin), "--model", model), r"latin\.txt:2: bytes are not UTF-8")
-    assert_one_line_error(run_cli("stance", "predict", "--file", str(tmp_path / "gone.txt"), "--model", model), r"gone\.txt: no such file")
+    latin.write_bytes(
+        "We agree.\nNous refusons la proposition du gouvernement, a déclaré le syndicat.\n".encode(
+            "latin-1"
+        )
+    )
+    assert_one_line_error(
+        run_cli("stance", "predict", "--file", str(latin), "--model", model),
+        r"latin\.txt:2: bytes are not UTF-8",
+    )
+    assert_one_line_error(
+        run_cli("stance", "predict", "--file", str(tmp_path / "gone.txt"), "--model", model),
+        r"gone\.txt: no such file",
+    )
     out = tmp_path / "out.json"
     run_cli("stance", "predict", "--file", str(bad_jsonl), "--model", model, "--out", str(out))
     assert not out.exists() and not list(tmp_path.glob(".out.json*"))
@@ -144,9 +201,19 @@ def test_predict_bad_files(tmp_path, trained):
 
 def test_evaluate_names_a_label_outside_the_model(tmp_path, trained):
     gold = tmp_path / "gold.jsonl"
-    gold.write_text(json.dumps({"text": "We agree.", "label": "conciliatory"}) + "\n" + json.dumps({"text": "No.", "label": "hostile"}) + "\n")
-    result = run_cli("stance", "evaluate", "--data", str(gold), "--model", str(trained["model_dir"]))
-    assert_one_line_error(result, r"gold\.jsonl:2: label 'hostile' is not one of conciliatory, demanding, neutral, rejecting")
+    gold.write_text(
+        json.dumps({"text": "We agree.", "label": "conciliatory"})
+        + "\n"
+        + json.dumps({"text": "No.", "label": "hostile"})
+        + "\n"
+    )
+    result = run_cli(
+        "stance", "evaluate", "--data", str(gold), "--model", str(trained["model_dir"])
+    )
+    assert_one_line_error(
+        result,
+        r"gold\.jsonl:2: label 'hostile' is not one of conciliatory, demanding, neutral, rejecting",
+    )
 
 
 @pytest.mark.parametrize("damage", ["truncated", "corrupted", "no json"])
@@ -161,7 +228,11 @@ def test_damaged_model_file_is_refused(tmp_path, trained, damage):
         target.write_bytes(data[:100] + bytes([data[100] ^ 0xFF]) + data[101:])
     else:
         (folder / "model.json").unlink()
-    pattern = r"no model\.json beside it" if damage == "no json" else r"model\.joblib: sha256 does not match model\.json"
+    pattern = (
+        r"no model\.json beside it"
+        if damage == "no json"
+        else r"model\.joblib: sha256 does not match model\.json"
+    )
     assert_one_line_error(run_cli("stance", "predict", "hello", "--model", str(folder)), pattern)
     with pytest.raises(StanceError, match=pattern):
         from stance import load_model

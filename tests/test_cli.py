@@ -9,12 +9,16 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import take, write_csv
+
 from stance.cli import main
 
 LABELS = {"conciliatory", "demanding", "rejecting", "neutral"}
-STATEMENTS = ["We will not sign this deal.", "The union accepted the new offer.", "Talks resume on Monday."]
+STATEMENTS = [
+    "We will not sign this deal.",
+    "The union accepted the new offer.",
+    "Talks resume on Monday.",
+]
 
 
 @pytest.fixture
@@ -41,12 +45,31 @@ def test_predict_file_formats_in_small_chunks(model_dir, tmp_path, capsys, suffi
     elif suffix == ".csv":
         write_csv(path, [{"id": i, "text": t} for i, t in enumerate(STATEMENTS)])
     else:
-        path.write_text("".join(json.dumps({"text": t}) + "\n" for t in STATEMENTS), encoding="utf-8")
-    assert main(["predict", "--file", str(path), "--model", model_dir, "--format", "csv", "--chunk-size", "2"]) == 0
+        path.write_text(
+            "".join(json.dumps({"text": t}) + "\n" for t in STATEMENTS), encoding="utf-8"
+        )
+    assert (
+        main(
+            [
+                "predict",
+                "--file",
+                str(path),
+                "--model",
+                model_dir,
+                "--format",
+                "csv",
+                "--chunk-size",
+                "2",
+            ]
+        )
+        == 0
+    )
     rows = list(csv.DictReader(capsys.readouterr().out.splitlines()))
     assert [r["text"] for r in rows] == STATEMENTS
     assert [r["label"] for r in rows] == trained["model"].predict(STATEMENTS)
-    assert {"p_conciliatory", "p_demanding", "p_rejecting", "p_neutral", "confidence"} <= set(rows[0])
+    assert {"p_conciliatory", "p_demanding", "p_rejecting", "p_neutral", "confidence"} <= set(
+        rows[0]
+    )
 
 
 def test_predict_table_with_explanations_and_out_file(model_dir, tmp_path, capsys):
@@ -54,7 +77,22 @@ def test_predict_table_with_explanations_and_out_file(model_dir, tmp_path, capsy
     out = capsys.readouterr().out
     assert STATEMENTS[0] in out and "because:" in out
     target = tmp_path / "tags.json"
-    assert main(["predict", *STATEMENTS, "--model", model_dir, "--format", "json", "--explain", "--out", str(target)]) == 0
+    assert (
+        main(
+            [
+                "predict",
+                *STATEMENTS,
+                "--model",
+                model_dir,
+                "--format",
+                "json",
+                "--explain",
+                "--out",
+                str(target),
+            ]
+        )
+        == 0
+    )
     rows = json.loads(target.read_text())
     assert all(isinstance(r["explanation"], list) for r in rows)
     assert any(r["explanation"] for r in rows)
@@ -77,21 +115,29 @@ def test_evaluate_prints_scores_and_json(model_dir, tmp_path, capsys, trained):
     assert set(scores["per_label"]) == LABELS
     assert sum(map(sum, scores["confusion_matrix"])) == 12
     jsonl = tmp_path / "gold.jsonl"
-    jsonl.write_text("".join(json.dumps({"text": r["text"], "label": r["label"]}) + "\n" for r in take("test", 3)))
+    jsonl.write_text(
+        "".join(
+            json.dumps({"text": r["text"], "label": r["label"]}) + "\n" for r in take("test", 3)
+        )
+    )
     assert main(["evaluate", "--data", str(jsonl), "--model", model_dir, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["macro_f1"] == scores["macro_f1"]
 
 
 def test_console_script_predicts_without_importing_mlflow_hydra_or_datasets(model_dir):
     code = (
-        "import sys; from stance.cli import main; main(['predict', 'We refuse.', '--model', %r]);"
-        "print(sorted(m for m in ('mlflow', 'hydra', 'datasets') if m in sys.modules))" % model_dir
+        f"import sys; from stance.cli import main; main(['predict', 'We refuse.', '--model', {model_dir!r}]);"
+        "print(sorted(m for m in ('mlflow', 'hydra', 'datasets') if m in sys.modules))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip().splitlines()[-1] == "[]"
 
 
 def test_help_lists_commands():
-    out = subprocess.run([str(Path(sys.executable).parent / "stance"), "--help"], capture_output=True, text=True)
+    out = subprocess.run(
+        [str(Path(sys.executable).parent / "stance"), "--help"], capture_output=True, text=True
+    )
     assert out.returncode == 0
     assert "predict" in out.stdout and "evaluate" in out.stdout

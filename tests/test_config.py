@@ -19,7 +19,9 @@ GROUP_OPTIONS = [
 PRESETS = sorted(p.stem for p in (CONF / "experiment").glob("*.yaml"))
 
 
-@pytest.mark.parametrize(("group", "option"), GROUP_OPTIONS, ids=[f"{g}={o}" for g, o in GROUP_OPTIONS])
+@pytest.mark.parametrize(
+    ("group", "option"), GROUP_OPTIONS, ids=[f"{g}={o}" for g, o in GROUP_OPTIONS]
+)
 def test_every_group_option_composes_and_builds(compose_cfg, tmp_path, group, option, monkeypatch):
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/m.db")
     cfg = compose_cfg([f"{group}={option}", f"paths.output_dir={tmp_path}"])
@@ -41,14 +43,21 @@ def test_presets_exist():
 
 
 def test_overrides_reach_the_estimator(compose_cfg, tmp_path):
-    cfg = compose_cfg(["model=linear_svc", "model.C=0.5", "features=word_char", f"paths.output_dir={tmp_path}"])
+    cfg = compose_cfg(
+        ["model=linear_svc", "model.C=0.5", "features=word_char", f"paths.output_dir={tmp_path}"]
+    )
     pipeline = build_pipeline(cfg)
     assert pipeline.named_steps["clf"].estimator.C == 0.5
-    assert [name for name, _ in pipeline.named_steps["features"].transformer_list] == ["word", "char"]
+    assert [name for name, _ in pipeline.named_steps["features"].transformer_list] == [
+        "word",
+        "char",
+    ]
     assert pipeline.named_steps["features"].transformer_list[1][1].ngram_range == (2, 5)
 
 
-def test_default_tracking_uri_is_absolute_sqlite_under_experiments(compose_cfg, tmp_path, monkeypatch):
+def test_default_tracking_uri_is_absolute_sqlite_under_experiments(
+    compose_cfg, tmp_path, monkeypatch
+):
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     cfg = compose_cfg([f"paths.experiments={tmp_path}/exp", f"paths.output_dir={tmp_path}"])
     assert cfg.tracking.uri == f"sqlite:///{tmp_path}/exp/mlflow.db"

@@ -7,10 +7,18 @@ import re
 from collections import Counter
 
 import pytest
-
 from conftest import DATA, SEEDS
+
 from stance.corpus import (
-    COLUMNS, CUE_WORDS, FORMS, LABELS, is_hard, load_splits, near_duplicate_pairs, normalise, stats_markdown,
+    COLUMNS,
+    CUE_WORDS,
+    FORMS,
+    LABELS,
+    is_hard,
+    load_splits,
+    near_duplicate_pairs,
+    normalise,
+    stats_markdown,
 )
 
 SPLITS = load_splits(DATA)
@@ -38,7 +46,10 @@ def test_loads_with_datasets_offline(tmp_path):
     import datasets
 
     loaded = datasets.load_dataset(
-        "csv", data_files={n: str(DATA / f"{n}.csv") for n in SPLITS}, cache_dir=str(tmp_path), keep_default_na=False
+        "csv",
+        data_files={n: str(DATA / f"{n}.csv") for n in SPLITS},
+        cache_dir=str(tmp_path),
+        keep_default_na=False,
     )
     assert {n: len(loaded[n]) for n in SPLITS} == {n: len(rows) for n, rows in SPLITS.items()}
 
@@ -62,7 +73,7 @@ def test_domains_and_forms():
     assert share(forms["quote"], len(ROWS)) >= 0.30
     assert share(forms["reported"], len(ROWS)) >= 0.40
     quotes = [row["text"] for row in ROWS if row["form"] == "quote"]
-    assert all(re.search("[\"“”]", text) for text in quotes)
+    assert all(re.search('["“”]', text) for text in quotes)
 
 
 def test_no_cue_word_carries_its_label():
@@ -75,7 +86,9 @@ def test_no_cue_word_carries_its_label():
 
 def test_hard_cases_share():
     assert share(sum(is_hard(row["text"]) for row in ROWS), len(ROWS)) >= 0.15
-    assert is_hard("The government did not rule out talks.") and not is_hard("The union accepted the offer.")
+    assert is_hard("The government did not rule out talks.") and not is_hard(
+        "The union accepted the offer."
+    )
 
 
 def test_no_exact_or_near_duplicates_across_splits():
@@ -89,7 +102,9 @@ def test_no_exact_or_near_duplicates_across_splits():
 
 def test_near_duplicate_detector_finds_a_reworded_copy():
     pairs = near_duplicate_pairs(
-        ["The nurses union rejected the latest pay offer from the hospital trust on Tuesday, officials said."],
+        [
+            "The nurses union rejected the latest pay offer from the hospital trust on Tuesday, officials said."
+        ],
         [
             "Talks resume on Monday at the hospital trust.",
             "The nurses union rejected the latest pay offer from the hospital trust on Tuesday, an official said.",
@@ -112,7 +127,7 @@ def test_dataset_card_statistics_are_current():
 def test_guidelines_cover_every_label_with_examples():
     guidelines = (DATA / "GUIDELINES.md").read_text(encoding="utf-8")
     for label in LABELS:
-        assert f"## " in guidelines and label in guidelines
+        assert "## " in guidelines and label in guidelines
     assert guidelines.count("→") >= 20
 
 
@@ -129,7 +144,11 @@ def test_seed_statements_cover_the_articles_and_stay_out_of_training(seed_rows):
     assert {row["source"] for row in seed_rows} == {"seed"}
     assert {row["label"] for row in seed_rows} <= set(LABELS)
     texts = [row["text"] for row in seed_rows]
-    article_sentences = [s for p in sorted(SEEDS.glob("*.txt")) for s in split_sentences(p.read_text(encoding="utf-8"))]
+    article_sentences = [
+        s
+        for p in sorted(SEEDS.glob("*.txt"))
+        for s in split_sentences(p.read_text(encoding="utf-8"))
+    ]
     assert all(text in article_sentences for text in texts)
     assert len(texts) >= 30
     corpus_texts = [row["text"] for row in ROWS]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from conftest import LABELS, take
+
 from stance.model import StanceModel
 from stance.train import build_pipeline
 
@@ -44,7 +44,9 @@ def test_fit_every_model_and_features(compose_cfg, tmp_path, tiny_rows, model, f
 
 def test_explain_for_another_label_and_unknown_label(compose_cfg, tmp_path, tiny_rows):
     texts, labels = tiny_rows
-    model = StanceModel(build_pipeline(compose_cfg([f"paths.output_dir={tmp_path}"])).fit(texts, labels))
+    model = StanceModel(
+        build_pipeline(compose_cfg([f"paths.output_dir={tmp_path}"])).fit(texts, labels)
+    )
     other = next(label for label in model.labels if label != model.predict([texts[0]])[0])
     assert isinstance(model.explain(texts[0], label=other), list)
     with pytest.raises(ValueError, match="unknown label"):
@@ -53,8 +55,12 @@ def test_explain_for_another_label_and_unknown_label(compose_cfg, tmp_path, tiny
 
 def test_top_ngrams_per_label(compose_cfg, tmp_path, tiny_rows):
     texts, labels = tiny_rows
-    model = StanceModel(build_pipeline(compose_cfg([f"paths.output_dir={tmp_path}"])).fit(texts, labels))
+    model = StanceModel(
+        build_pipeline(compose_cfg([f"paths.output_dir={tmp_path}"])).fit(texts, labels)
+    )
     top = model.top_ngrams(5)
     assert set(top) == set(LABELS)
     assert all(len(grams) == 5 for grams in top.values())
-    assert all(a[1] >= b[1] for grams in top.values() for a, b in zip(grams, grams[1:], strict=False))
+    assert all(
+        a[1] >= b[1] for grams in top.values() for a, b in zip(grams, grams[1:], strict=False)
+    )

@@ -16,11 +16,20 @@ def test_parallel_multirun_on_joblib_gives_parent_and_children(tmp_path, tiny_da
     store = f"sqlite:///{tmp_path}/mlflow.db"
     result = subprocess.run(
         [
-            str(BIN / "stance-train"), "-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
-            "model=logreg,complement_nb", "features=word,char",
-            f"data.dir={tiny_data}", f"paths.experiments={tmp_path}/exp", f"tracking.uri={store}",
+            str(BIN / "stance-train"),
+            "-m",
+            "hydra/launcher=joblib",
+            "hydra.launcher.n_jobs=2",
+            "model=logreg,complement_nb",
+            "features=word,char",
+            f"data.dir={tiny_data}",
+            f"paths.experiments={tmp_path}/exp",
+            f"tracking.uri={store}",
         ],
-        capture_output=True, text=True, env={**os.environ, "MLFLOW_TRACKING_URI": ""}, timeout=300,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MLFLOW_TRACKING_URI": ""},
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "locked" not in result.stderr.lower()
@@ -33,8 +42,15 @@ def test_parallel_multirun_on_joblib_gives_parent_and_children(tmp_path, tiny_da
     assert len(parents) == 1 and parents[0].info.status == "FINISHED"
     assert len(children) == 4
     assert {r.data.tags["mlflow.parentRunId"] for r in children} == {parents[0].info.run_id}
-    assert sorted(r.info.run_name for r in children) == ["complement_nb-char", "complement_nb-word", "logreg-char", "logreg-word"]
-    assert all(r.info.status == "FINISHED" and "validation_macro_f1" in r.data.metrics for r in children)
+    assert sorted(r.info.run_name for r in children) == [
+        "complement_nb-char",
+        "complement_nb-word",
+        "logreg-char",
+        "logreg-word",
+    ]
+    assert all(
+        r.info.status == "FINISHED" and "validation_macro_f1" in r.data.metrics for r in children
+    )
     sweep_dirs = list((tmp_path / "exp" / "sweeps").iterdir())
     assert len(sweep_dirs) == 1
     assert sorted(p.name for p in sweep_dirs[0].iterdir() if p.is_dir()) == ["0", "1", "2", "3"]

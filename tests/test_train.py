@@ -6,7 +6,6 @@ import json
 import os
 
 import pytest
-
 from conftest import overrides_for
 
 
@@ -36,7 +35,9 @@ def test_run_records_params_metrics_tags_and_inputs(trained, client):
         for label in ("conciliatory", "demanding", "rejecting", "neutral"):
             for name in ("precision", "recall", "f1"):
                 assert f"{split}_{name}_{label}" in metrics
-    assert metrics["fit_seconds"] > 0 and metrics["n_features"] > 100 and metrics["model_bytes"] > 1000
+    assert (
+        metrics["fit_seconds"] > 0 and metrics["n_features"] > 100 and metrics["model_bytes"] > 1000
+    )
     assert metrics["rows_train"] == 48
     tags = run.data.tags
     assert len(tags["stance.data_fingerprint"]) == 64
@@ -49,8 +50,15 @@ def test_run_artifacts_and_registered_model(trained, client):
     import mlflow
 
     names = {a.path for a in client.list_artifacts(trained["run_id"])}
-    assert {"config.yaml", "classification_report.txt", "confusion_matrix_validation.png",
-            "confusion_matrix_test.png", "misclassified_validation.csv", "top_ngrams.csv", "stance_model"} <= names
+    assert {
+        "config.yaml",
+        "classification_report.txt",
+        "confusion_matrix_validation.png",
+        "confusion_matrix_test.png",
+        "misclassified_validation.csv",
+        "top_ngrams.csv",
+        "stance_model",
+    } <= names
     top = mlflow.artifacts.load_text(f"runs:/{trained['run_id']}/top_ngrams.csv").splitlines()
     assert top[0] == "label,rank,ngram,weight" and len(top) == 1 + 4 * 20
     versions = client.search_model_versions("name='stance-classifier'")
@@ -67,7 +75,9 @@ def test_saved_model_describes_itself_and_latest_points_to_it(trained):
     assert meta["data_fingerprint"] and meta["run_id"] == trained["run_id"]
     assert meta["config"]["model"]["C"] == trained["cfg"].model.C
     assert {"python", "scikit-learn", "numpy", "joblib"} <= set(meta["versions"])
-    assert meta["metrics"]["validation_macro_f1"] == pytest.approx(trained["metrics"]["validation_macro_f1"], abs=1e-6)
+    assert meta["metrics"]["validation_macro_f1"] == pytest.approx(
+        trained["metrics"]["validation_macro_f1"], abs=1e-6
+    )
     latest = trained["tmp"] / "experiments" / "models" / "latest"
     assert latest.is_symlink() and os.path.samefile(latest, model_dir)
 
@@ -76,12 +86,22 @@ def test_pyfunc_model_predicts_one_row_per_input_row(trained):
     import mlflow
     import pandas as pd
 
-    model = mlflow.pyfunc.load_model(f"models:/stance-classifier/latest")
-    frame = pd.DataFrame({"text": ["We reject the offer outright.", "The talks resume on Monday.", "Release them now."]})
+    model = mlflow.pyfunc.load_model("models:/stance-classifier/latest")
+    frame = pd.DataFrame(
+        {
+            "text": [
+                "We reject the offer outright.",
+                "The talks resume on Monday.",
+                "Release them now.",
+            ]
+        }
+    )
     predictions = model.predict(frame)
     assert len(predictions) == 3
-    assert set(predictions) <= {"conciliatory", "demanding", "rejecting", "neutral"}
-    assert list(predictions) == trained["model"].predict(frame["text"].tolist())
+    assert list(predictions["label"]) == trained["model"].predict(frame["text"].tolist())
+    probabilities = predictions[[f"p_{label}" for label in trained["model"].labels]].to_numpy()
+    assert probabilities == pytest.approx(trained["model"].predict_proba(frame["text"].tolist()))
+    assert list(predictions["confidence"]) == pytest.approx(probabilities.max(axis=1))
 
 
 def test_load_model_from_mlflow_uri_matches_saved_file(trained):
@@ -94,7 +114,9 @@ def test_load_model_from_mlflow_uri_matches_saved_file(trained):
     assert by_uri.predict_proba(texts) == pytest.approx(by_file.predict_proba(texts))
 
 
-def test_same_seed_same_metrics_and_stance3_drops_neutral(trained, compose_cfg, tiny_data, tmp_path):
+def test_same_seed_same_metrics_and_stance3_drops_neutral(
+    trained, compose_cfg, tiny_data, tmp_path
+):
     from stance.train import train
 
     cfg = compose_cfg(overrides_for(tmp_path, tiny_data, "tracking.log_model=false"))
@@ -102,7 +124,9 @@ def test_same_seed_same_metrics_and_stance3_drops_neutral(trained, compose_cfg, 
     for key in ("validation_macro_f1", "test_macro_f1", "validation_f1_rejecting"):
         assert again[key] == trained["metrics"][key]
 
-    cfg = compose_cfg(overrides_for(tmp_path / "s3", tiny_data, "labels=stance3", "tracking.log_model=false"))
+    cfg = compose_cfg(
+        overrides_for(tmp_path / "s3", tiny_data, "labels=stance3", "tracking.log_model=false")
+    )
     metrics, objects = train(cfg)
     assert objects["model"].labels == ["conciliatory", "demanding", "rejecting"]
     assert metrics["dropped_rows_train"] == 12 and metrics["rows_train"] == 36

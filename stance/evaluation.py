@@ -1,0 +1,67 @@
+"""Out-of-distribution figures: leave-one-domain-out, and the seed statements of real articles."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from stance.metrics import score
+
+
+def cross_domain(pipeline, corpus) -> dict[str, Any]:
+    """For each domain, fit a fresh copy on the other domains' training rows and score it on
+    every row of the held-out domain (it saw none of them)."""
+    from sklearn.base import clone
+
+    train = corpus["train"]
+    if len(set(train.domains)) < 2:
+        return {}
+    rows = [
+        (t, y, d)
+        for split in corpus.splits.values()
+        for t, y, d in zip(split.texts, split.labels, split.domains, strict=True)
+    ]
+    per_domain: dict[str, float] = {}
+    confusions: Counter[tuple[str, str]] = Counter()
+    examples: dict[tuple[str, str], str] = {}
+    for domain in sorted(set(train.domains)):
+        keep = [i for i, d in enumerate(train.domains) if d != domain]
+        model = clone(pipeline).fit([train.texts[i] for i in keep], [train.labels[i] for i in keep])
+        held = [(t, y) for t, y, d in rows if d == domain]
+        texts, gold = [t for t, _ in held], [y for _, y in held]
+        predicted = model.predict(texts).tolist()
+        per_domain[domain] = score(gold, predicted, corpus.labels)["macro_f1"]
+        for text, g, p in zip(texts, gold, predicted, strict=True):
+            if g != p:
+                confusions[(g, p)] += 1
+                examples.setdefault((g, p), text)
+    total_errors = sum(confusions.values()) or 1
+    top = [
+        {
+            "gold": g,
+            "predicted": p,
+            "count": n,
+            "share_of_errors": round(n / total_errors, 3),
+            "example": examples[(g, p)],
+        }
+        for (g, p), n in confusions.most_common(10)
+    ]
+    return {
+        "per_domain": per_domain,
+        "mean": sum(per_domain.values()) / len(per_domain),
+        "top_confusions": top,
+    }
+
+
+def seed_scores(model, path: str | Path, labels: list[str]) -> dict[str, Any] | None:
+    """Scores on the labelled sentences of the seed articles (rows outside ``labels`` dropped)."""
+    from stance.io import read_labeled
+
+    path = Path(path)
+    if not path.is_file():
+        return None
+    texts, gold = read_labeled(path)
+    kept = [(t, y) for t, y in zip(texts, gold, strict=True) if y in labels]
+    texts, gold = [t for t, _ in kept], [y for _, y in kept]
+    return {"rows": len(texts), **score(gold, model.predict(texts), labels)}
