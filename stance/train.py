@@ -99,6 +99,46 @@ def _write_reports(
                 writer.writerow([label, rank, gram, weight])
 
 
+def _calibrate(model, corpus, target_precision: float) -> dict[str, Any]:
+    """ECE per label, and abstention thresholds chosen on validation then applied to test."""
+    from stance.calibration import abstention, choose_thresholds, per_label_ece
+
+    proba = {split: model.predict_proba(corpus[split].texts) for split in ("validation", "test")}
+    metrics: dict[str, float] = {}
+    for split, p in proba.items():
+        ece = per_label_ece(corpus[split].labels, p, model.labels)
+        metrics.update({f"{split}_ece_{label}": v for label, v in ece.items()})
+        metrics[f"{split}_ece_mean"] = sum(ece.values()) / len(ece)
+    thresholds = choose_thresholds(
+        corpus["validation"].labels, proba["validation"], model.labels, target_precision
+    )
+    metrics.update({f"abstain_threshold_{label}": t for label, t in thresholds.items()})
+    chosen = {}
+    for split, p in proba.items():
+        chosen[split] = abstention(corpus[split].labels, p, model.labels, thresholds)
+        metrics[f"abstain_coverage_{split}"] = chosen[split]["coverage"]
+        metrics[f"abstain_accuracy_{split}"] = chosen[split]["accuracy"]
+    return {"metrics": metrics, "thresholds": thresholds, "proba": proba, "chosen": chosen}
+
+
+def _plot_calibration(folder: Path, model, corpus, calibration: dict[str, Any]) -> None:
+    from stance.calibration import coverage_png, reliability_png
+
+    reliability_png(
+        corpus["validation"].labels,
+        calibration["proba"]["validation"],
+        model.labels,
+        folder / "reliability_validation.png",
+    )
+    coverage_png(
+        corpus["test"].labels,
+        calibration["proba"]["test"],
+        model.labels,
+        calibration["chosen"]["test"],
+        folder / "abstention_coverage_test.png",
+    )
+
+
 def train(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, Any]]:
     """Validate the data, fit, evaluate on validation and test, save and track the model.
 
@@ -156,6 +196,9 @@ def train(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, Any]]:
         )
         metrics.update({f"dropped_rows_{split}": float(n) for split, n in corpus.dropped.items()})
 
+        calibration = _calibrate(model, corpus, cfg.abstention.target_precision)
+        metrics.update(calibration["metrics"])
+
         if cfg.evaluation.cross_domain:
             crossed = cross_domain(build_pipeline(cfg), corpus)
             if crossed:
@@ -178,6 +221,11 @@ def train(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, Any]]:
             metrics={k: round(v, 6) for k, v in metrics.items()},
             config=resolved,
             data_fingerprint=corpus.fingerprint,
+            thresholds=calibration["thresholds"],
+            abstention={
+                "target_precision": cfg.abstention.target_precision,
+                "chosen_on": "validation",
+            },
         )
         model_dir = out_dir / "model"
         model_file = model.save(model_dir)
@@ -186,6 +234,7 @@ def train(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, Any]]:
 
         reports = out_dir / "reports"
         _write_reports(reports, model, corpus, scores, predictions["validation"])
+        _plot_calibration(reports, model, corpus, calibration)
         (reports / "config.yaml").write_text(OmegaConf.to_yaml(resolved), encoding="utf-8")
         run.log_artifacts(reports)
         run.log_artifacts(model_dir, "stance_model")
