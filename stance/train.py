@@ -19,20 +19,18 @@ register_resolvers()
 
 
 def run_name(cfg: DictConfig) -> str:
-    """``logreg-word_char`` from Hydra's group choices; class names when run without Hydra."""
+    """``logreg-word_cues-negation_masked`` (model-features-preprocess) from Hydra's group
+    choices; class names when run without Hydra."""
     from hydra.core.hydra_config import HydraConfig
 
     if cfg.tracking.get("run_name"):
         return str(cfg.tracking.run_name)
     if HydraConfig.initialized():
         choices = HydraConfig.get().runtime.choices
-        name = f"{choices.get('model')}-{choices.get('features')}"
-        extras = [
-            choices[g]
-            for g in ("labels", "preprocess")
-            if choices.get(g) not in (None, "stance4", "plain")
-        ]
-        return "-".join([name, *extras])
+        parts = [choices.get("model"), choices.get("features"), choices.get("preprocess")]
+        if choices.get("labels") not in (None, "stance4"):
+            parts.append(choices["labels"])
+        return "-".join(str(p) for p in parts if p)
     return f"{cfg.model._target_.rsplit('.', 1)[-1]}-{cfg.features._target_.rsplit('.', 1)[-1]}"
 
 

@@ -21,11 +21,12 @@ def client(trained):
 def test_run_records_params_metrics_tags_and_inputs(trained, client):
     run = client.get_run(trained["run_id"])
     assert run.info.status == "FINISHED"
-    assert run.info.run_name == "LogisticRegression-TfidfVectorizer"
+    assert run.info.run_name == "LogisticRegression-FeatureUnion"
     params = run.data.params
     assert params["model.class"] == "LogisticRegression"
     assert params["model.C"] == str(trained["cfg"].model.C)
-    assert params["features.ngram_range"] == "(1, 2)"
+    assert params["features.transformer_list.0.1.ngram_range"] == "(1, 2)"
+    assert params["preprocess.mask_entities"] == "True"
     assert params["labels.names"] == "['conciliatory', 'demanding', 'rejecting', 'neutral']"
     assert params["seed"] == "42"
     metrics = run.data.metrics
