@@ -125,5 +125,5 @@ def speaker(sentence: str, previous: str | None = None) -> str | None:
         if found.split()[0].lower() in ("the", "a", "an"):
             return found  # "the union leader"
         # "U.S. President Donald Trump" and "Trump" are one speaker: keep the surname.
-        return found.split()[-1]
+        return found.split()[-1].rstrip(".,;:")
     return None

@@ -72,6 +72,15 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument(
         "--k", type=int, default=5, help="deciding n-grams per sentence (default 5)"
     )
+    promote = sub.add_parser("promote", help="make a training run's registered model the champion")
+    promote.add_argument("run", help="MLflow run id (printed by stance-train)")
+    promote.add_argument("--alias", default="champion")
+
+    suggest = sub.add_parser("suggest", help="pick the unlabeled statements the model is least sure about")
+    suggest.add_argument("--pool", required=True, help=".txt, .csv or .jsonl of unlabeled statements")
+    suggest.add_argument("-n", type=int, default=50, help="how many to suggest (default 50)")
+    _model_arg(suggest)
+    suggest.add_argument("--out", "-o", help="CSV to write (atomically); default standard output")
     return parser
 
 
@@ -271,7 +280,69 @@ def cmd_analyze(args) -> int:
     return 0
 
 
-COMMANDS = {"predict": cmd_predict, "evaluate": cmd_evaluate, "analyze": cmd_analyze}
+def cmd_promote(args) -> int:
+    from stance import tracking
+
+    new, replaced = tracking.promote(args.run, args.alias)
+    was = f"replaced v{replaced}" if replaced and replaced != new else ("unchanged" if replaced else "no previous one")
+    print(f"stance-classifier v{new} is now @{args.alias} ({was})")
+    return 0
+
+
+def cmd_suggest(args) -> int:
+    import heapq
+    import io
+
+    import numpy as np
+
+    from stance.corpus import near_duplicate_pairs
+    from stance.io import read_texts
+    from stance.model import load_model
+
+    if args.n < 1:
+        raise StanceError(f"-n must be at least 1, got {args.n}")
+    _count_and_validate(args.pool)
+    model = load_model(args.model)
+    # Keep a few times n of the smallest margins while streaming, then drop near duplicates.
+    keep = args.n * 4
+    candidates: list[tuple[float, int, str, str, float]] = []
+    seen = 0
+    for batch in read_texts(args.pool):
+        proba = model.predict_proba(batch)
+        top2 = np.sort(proba, axis=1)[:, -2:]
+        for text, row, (second, first) in zip(batch, proba, top2, strict=True):
+            item = (-(first - second), seen, text, model.labels[int(row.argmax())], float(first))
+            seen += 1
+            if len(candidates) < keep:
+                heapq.heappush(candidates, item)
+            else:
+                heapq.heappushpop(candidates, item)
+    ranked = sorted(candidates, reverse=True)
+    texts = [c[2] for c in ranked]
+    duplicate_of_earlier = {j for i, j, _ in near_duplicate_pairs(texts)} if len(texts) > 1 else set()
+    chosen = [c for k, c in enumerate(ranked) if k not in duplicate_of_earlier][: args.n]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["text", "predicted", "confidence", "margin", "label"])
+    for negative_margin, _, text, predicted, confidence in chosen:
+        writer.writerow([text, predicted, f"{confidence:.4f}", f"{-negative_margin:.4f}", ""])
+    if args.out:
+        from stance.io import write_text_atomic
+
+        write_text_atomic(args.out, buffer.getvalue())
+        print(f"wrote {len(chosen)} of {seen} statements to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(buffer.getvalue())
+    return 0
+
+
+COMMANDS = {
+    "predict": cmd_predict,
+    "evaluate": cmd_evaluate,
+    "analyze": cmd_analyze,
+    "promote": cmd_promote,
+    "suggest": cmd_suggest,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

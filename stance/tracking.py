@@ -224,9 +224,18 @@ class StanceServingModel(PythonModel):
     def predict(self, context, model_input, params=None):
         import pandas as pd
 
-        from stance.text import as_texts
+        from mlflow.exceptions import MlflowException
+        from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
 
-        texts = as_texts(model_input)
+        column = model_input["text"] if hasattr(model_input, "columns") else model_input
+        texts = list(column)
+        for i, text in enumerate(texts):
+            # MLflow's schema check lets any JSON value through a string column.
+            if not isinstance(text, str) or not text.strip():
+                raise MlflowException(
+                    f"row {i}: 'text' must be a non-empty string, got {text!r}",
+                    error_code=INVALID_PARAMETER_VALUE,
+                )
         proba = self.model.predict_proba(texts) if texts else []
         labels = self.model.labels
         frame = (

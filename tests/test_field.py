@@ -1,0 +1,178 @@
+"""Use in the field: articles, abstention, calibration records, promotion, serving, suggestions."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import SEEDS, write_csv
+from stance.cli import main
+
+ARTICLE = sorted(SEEDS.glob("*.txt"))[1]
+
+
+def test_analyze_table_json_and_html(trained, tmp_path, capsys):
+    from stance.article import split_sentences
+
+    model = str(trained["model_dir"])
+    sentences = split_sentences(ARTICLE.read_text(encoding="utf-8"))
+    assert main(["analyze", str(ARTICLE), "--model", model, "--format", "json"]) == 0
+    analysis = json.loads(capsys.readouterr().out)
+    assert [s["text"] for s in analysis["sentences"]] == sentences
+    assert sum(analysis["summary"]["labels"].values()) == len(sentences)
+    assert {"Trump", "Lavrov", "Putin"} <= set(analysis["summary"]["speakers"])
+    lavrov = next(s for s in analysis["sentences"] if "Lavrov reiterated" in s["text"])
+    assert lavrov["speaker"] == "Lavrov" and 0 < lavrov["confidence"] <= 1
+    assert main(["analyze", str(ARTICLE), "--model", model]) == 0
+    table = capsys.readouterr().out
+    assert "per speaker:" in table and len(table.splitlines()) >= len(sentences) + 3
+    page = tmp_path / "a.html"
+    assert main(["analyze", str(ARTICLE), "--model", model, "--format", "html", "--out", str(page)]) == 0
+    assert page.read_text(encoding="utf-8").count('class="sentence ') == len(sentences)
+
+
+def test_speakers_found_in_news_phrasing():
+    from stance.article import speaker
+
+    assert speaker("“We will not sign,” Lavrov said.") == "Lavrov"
+    assert speaker("“Not now,” said Foreign Minister Sergey Lavrov.") == "Lavrov"
+    assert speaker("Trump demanded Putin stop attacks.") == "Trump"
+    assert speaker("“A lot of things happen,” he said.", previous="Trump") == "Trump"
+    assert speaker("The talks resumed in Geneva.") is None
+
+
+def test_abstain_turns_low_confidence_into_uncertain(trained, capsys):
+    from stance.model import load_model
+
+    model = load_model(trained["model_dir"])
+    thresholds = model.thresholds()
+    assert set(thresholds) == set(model.labels)
+    texts = ["We will never sign it.", "maybe", "The meeting is on Monday.", "ok then"]
+    plain, abstained = model.tag(texts), model.tag(texts, abstain=True)
+    for p, a in zip(plain, abstained, strict=True):
+        expected = "uncertain" if p["confidence"] < thresholds[p["label"]] else p["label"]
+        assert a["label"] == expected
+    model.meta["thresholds"] = dict.fromkeys(model.labels, 1.01)
+    assert {row["label"] for row in model.tag(texts, abstain=True)} == {"uncertain"}
+    assert main(["predict", *texts, "--model", str(trained["model_dir"]), "--abstain", "--format", "json"]) == 0
+    assert [r["label"] for r in json.loads(capsys.readouterr().out)] == [a["label"] for a in abstained]
+
+
+def test_calibration_and_abstention_are_logged(trained):
+    from mlflow import MlflowClient
+
+    client = MlflowClient(trained["cfg"].tracking.uri)
+    metrics = client.get_run(trained["run_id"]).data.metrics
+    for label in ("conciliatory", "demanding", "rejecting", "neutral"):
+        assert 0 <= metrics[f"validation_ece_{label}"] <= 1
+        assert metrics[f"abstain_threshold_{label}"] > 0
+    assert 0 <= metrics["abstain_coverage_test"] <= 1
+    assert {"reliability_validation.png", "abstention_coverage_test.png"} <= {a.path for a in client.list_artifacts(trained["run_id"])}
+
+
+def test_expected_calibration_error_and_thresholds():
+    import numpy as np
+
+    from stance.calibration import abstention, choose_thresholds, expected_calibration_error
+
+    assert expected_calibration_error(np.array([1, 0, 1, 0]), np.array([0.5, 0.5, 0.5, 0.5])) == 0.0
+    assert expected_calibration_error(np.array([1, 1]), np.array([0.6, 0.6])) == pytest.approx(0.4)
+    proba = np.array([[0.9, 0.1], [0.8, 0.2], [0.6, 0.4], [0.3, 0.7], [0.2, 0.8]])
+    gold = ["a", "a", "b", "b", "b"]
+    thresholds = choose_thresholds(gold, proba, ["a", "b"], target_precision=0.99)
+    assert thresholds == {"a": 0.8, "b": 0.7}
+    assert abstention(gold, proba, ["a", "b"], thresholds) == {"coverage": 0.8, "accuracy": 1.0}
+
+
+def test_suggest_least_sure_without_near_duplicates(trained, tmp_path, capsys):
+    from stance.model import load_model
+
+    pool = tmp_path / "pool.txt"
+    lines = [
+        "The union said it might consider the offer.",
+        "The union said it might consider the offer!",
+        "Talks resume on Monday in Geneva.",
+        "We reject this plan outright.",
+        "The ministry is weighing its options on the proposal.",
+        "Officials said a deal was possible but not certain.",
+    ]
+    pool.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "next.csv"
+    assert main(["suggest", "--pool", str(pool), "-n", "3", "--model", str(trained["model_dir"]), "--out", str(out)]) == 0
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
+    assert list(rows[0]) == ["text", "predicted", "confidence", "margin", "label"]
+    assert len(rows) == 3 and all(r["label"] == "" for r in rows)
+    assert not {lines[0], lines[1]} <= {r["text"] for r in rows}
+    margins = [float(r["margin"]) for r in rows]
+    assert margins == sorted(margins)
+    proba = load_model(trained["model_dir"]).predict_proba(lines)
+    top2 = sorted(proba[lines.index(rows[0]["text"])])[-2:]
+    assert margins[0] == pytest.approx(top2[1] - top2[0], abs=1e-4)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _post(url: str, body) -> tuple[int, dict]:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"{}")
+
+
+def test_promote_then_serve_with_mlflow(trained, monkeypatch, capsys):
+    from stance import tracking
+
+    store = trained["cfg"].tracking.uri
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", store)
+    assert main(["promote", trained["run_id"]]) == 0
+    assert capsys.readouterr().out.strip() == "stance-classifier v1 is now @champion (no previous one)"
+    assert tracking.promote(trained["run_id"]) == ("1", "1")
+    assert main(["promote", "no-such-run"]) == 2
+
+    port = _free_port()
+    env = {**os.environ, "MLFLOW_TRACKING_URI": store, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "stance.tracking", "serve", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/ping", timeout=2):
+                    break
+            except OSError:
+                assert server.poll() is None, server.stderr.read().decode()[-2000:]
+                assert time.monotonic() < deadline, "server did not start in 90 s"
+                time.sleep(0.5)
+        texts = ["We will not sign this.", "Our door remains open.", "Pay us by Friday.", "They met in Oslo."]
+        status, body = _post(f"{url}/invocations", {"dataframe_records": [{"text": t} for t in texts]})
+        assert status == 200
+        predictions = body["predictions"]
+        assert len(predictions) == len(texts)
+        assert [p["label"] for p in predictions] == trained["model"].predict(texts)
+        assert all(sum(p[f"p_{label}"] for label in trained["model"].labels) == pytest.approx(1) for p in predictions)
+        assert _post(f"{url}/invocations", {"dataframe_records": []})[0] == 400
+        assert _post(f"{url}/invocations", {"dataframe_records": [{"statement": "x"}]})[0] == 400
+        status, body = _post(f"{url}/invocations", {"dataframe_records": [{"text": 5}]})
+        assert status == 400 and "must be a non-empty string" in body["message"]
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)
