@@ -1,0 +1,99 @@
+"""`make bench`: stance's overheads as ratios against bare scikit-learn on the same data.
+
+1. ``m.predict`` against ``m.pipeline.predict`` on 20,000 statements (target <= 1.10);
+2. ``stance predict "one statement"`` wall time against importing the scikit-learn modules
+   loading the model needs (target <= 2.0);
+3. a default ``stance-train`` run against the bare ``pipeline.fit`` inside it, with and
+   without the cross-domain evaluation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+def _median_seconds(command: list[str], repeat: int, env: dict | None = None) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, env={**os.environ, **(env or {})})
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def _best_of(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def main() -> int:
+    from hydra import compose, initialize_config_dir
+
+    from stance.config import config_dir, project_root, register_resolvers
+    from stance.data import load_corpus
+    from stance.model import StanceModel
+    from stance.train import build_pipeline
+
+    register_resolvers()
+    root = project_root()
+    work = Path(tempfile.mkdtemp(prefix="stance-bench-"))
+    with initialize_config_dir(str(config_dir()), version_base="1.3"):
+        cfg = compose("config", overrides=[f"paths.output_dir={work}/run", f"paths.experiments={work}/exp"])
+    corpus = load_corpus(cfg.data, cfg.labels, work / "cache")
+    train = corpus["train"]
+
+    pipeline = build_pipeline(cfg)
+    fit_seconds = _best_of(lambda: pipeline.fit(train.texts, train.labels), 3)
+    model = StanceModel(pipeline, {"thresholds": {}})
+    model.save(work / "model")
+
+    pool = [t for split in corpus.splits.values() for t in split.texts]
+    texts = (pool * (20_000 // len(pool) + 1))[:20_000]
+    bare_predict = _best_of(lambda: model.pipeline.predict(texts), 3)
+    wrapped_predict = _best_of(lambda: model.predict(texts), 3)
+
+    modules = sorted({type(step).__module__ for _, step in pipeline.steps} | {"sklearn.pipeline", "joblib"})
+    imports = _median_seconds([sys.executable, "-c", "import " + ", ".join(m for m in modules if not m.startswith("stance"))], 5)
+    one_statement = _median_seconds([str(BIN / "stance"), "predict", "The union rejected the offer.", "--model", str(work / "model")], 5)
+
+    store = f"sqlite:///{work}/mlflow.db"
+    env = {"MLFLOW_TRACKING_URI": store}
+    common = [f"paths.experiments={work}/exp", f"tracking.uri={store}"]
+    train_full = _median_seconds([str(BIN / "stance-train"), *common], 1, env)
+    train_plain = _median_seconds([str(BIN / "stance-train"), *common, "evaluation.cross_domain=false"], 1, env)
+
+    rows = [
+        ("m.predict / m.pipeline.predict, 20k statements", wrapped_predict, bare_predict, 1.10),
+        ('stance predict "one statement" / import of the sklearn modules it loads', one_statement, imports, 2.0),
+        ("stance-train (default) / bare pipeline.fit", train_full, fit_seconds, None),
+        ("stance-train (no cross-domain) / bare pipeline.fit", train_plain, fit_seconds, None),
+    ]
+    print(f"{'measure':<75}{'stance s':>10}{'bare s':>10}{'ratio':>8}  target")
+    result = []
+    for name, ours, bare, target in rows:
+        ratio = ours / bare
+        verdict = "" if target is None else ("ok" if ratio <= target else "OVER")
+        print(f"{name:<75}{ours:>10.3f}{bare:>10.3f}{ratio:>8.2f}  {'' if target is None else f'<= {target} {verdict}'}")
+        result.append({"measure": name, "stance_seconds": ours, "bare_seconds": bare, "ratio": ratio, "target": target})
+    out = root / "experiments" / "bench.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"machine": f"{os.cpu_count()} cores", "results": result}, indent=2))
+    print(f"\nwritten to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
