@@ -51,7 +51,9 @@ def main() -> int:
     root = project_root()
     work = Path(tempfile.mkdtemp(prefix="stance-bench-"))
     with initialize_config_dir(str(config_dir()), version_base="1.3"):
-        cfg = compose("config", overrides=[f"paths.output_dir={work}/run", f"paths.experiments={work}/exp"])
+        cfg = compose(
+            "config", overrides=[f"paths.output_dir={work}/run", f"paths.experiments={work}/exp"]
+        )
     corpus = load_corpus(cfg.data, cfg.labels, work / "cache")
     train = corpus["train"]
 
@@ -65,19 +67,44 @@ def main() -> int:
     bare_predict = _best_of(lambda: model.pipeline.predict(texts), 3)
     wrapped_predict = _best_of(lambda: model.predict(texts), 3)
 
-    modules = sorted({type(step).__module__ for _, step in pipeline.steps} | {"sklearn.pipeline", "joblib"})
-    imports = _median_seconds([sys.executable, "-c", "import " + ", ".join(m for m in modules if not m.startswith("stance"))], 5)
-    one_statement = _median_seconds([str(BIN / "stance"), "predict", "The union rejected the offer.", "--model", str(work / "model")], 5)
+    modules = sorted(
+        {type(step).__module__ for _, step in pipeline.steps} | {"sklearn.pipeline", "joblib"}
+    )
+    imports = _median_seconds(
+        [
+            sys.executable,
+            "-c",
+            "import " + ", ".join(m for m in modules if not m.startswith("stance")),
+        ],
+        5,
+    )
+    one_statement = _median_seconds(
+        [
+            str(BIN / "stance"),
+            "predict",
+            "The union rejected the offer.",
+            "--model",
+            str(work / "model"),
+        ],
+        5,
+    )
 
     store = f"sqlite:///{work}/mlflow.db"
     env = {"MLFLOW_TRACKING_URI": store}
     common = [f"paths.experiments={work}/exp", f"tracking.uri={store}"]
     train_full = _median_seconds([str(BIN / "stance-train"), *common], 1, env)
-    train_plain = _median_seconds([str(BIN / "stance-train"), *common, "evaluation.cross_domain=false"], 1, env)
+    train_plain = _median_seconds(
+        [str(BIN / "stance-train"), *common, "evaluation.cross_domain=false"], 1, env
+    )
 
     rows = [
         ("m.predict / m.pipeline.predict, 20k statements", wrapped_predict, bare_predict, 1.10),
-        ('stance predict "one statement" / import of the sklearn modules it loads', one_statement, imports, 2.0),
+        (
+            'stance predict "one statement" / import of the sklearn modules it loads',
+            one_statement,
+            imports,
+            2.0,
+        ),
         ("stance-train (default) / bare pipeline.fit", train_full, fit_seconds, None),
         ("stance-train (no cross-domain) / bare pipeline.fit", train_plain, fit_seconds, None),
     ]
@@ -86,8 +113,18 @@ def main() -> int:
     for name, ours, bare, target in rows:
         ratio = ours / bare
         verdict = "" if target is None else ("ok" if ratio <= target else "OVER")
-        print(f"{name:<75}{ours:>10.3f}{bare:>10.3f}{ratio:>8.2f}  {'' if target is None else f'<= {target} {verdict}'}")
-        result.append({"measure": name, "stance_seconds": ours, "bare_seconds": bare, "ratio": ratio, "target": target})
+        print(
+            f"{name:<75}{ours:>10.3f}{bare:>10.3f}{ratio:>8.2f}  {'' if target is None else f'<= {target} {verdict}'}"
+        )
+        result.append(
+            {
+                "measure": name,
+                "stance_seconds": ours,
+                "bare_seconds": bare,
+                "ratio": ratio,
+                "target": target,
+            }
+        )
     out = root / "experiments" / "bench.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"machine": f"{os.cpu_count()} cores", "results": result}, indent=2))

@@ -76,8 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     promote.add_argument("run", help="MLflow run id (printed by stance-train)")
     promote.add_argument("--alias", default="champion")
 
-    suggest = sub.add_parser("suggest", help="pick the unlabeled statements the model is least sure about")
-    suggest.add_argument("--pool", required=True, help=".txt, .csv or .jsonl of unlabeled statements")
+    suggest = sub.add_parser(
+        "suggest", help="pick the unlabeled statements the model is least sure about"
+    )
+    suggest.add_argument(
+        "--pool", required=True, help=".txt, .csv or .jsonl of unlabeled statements"
+    )
     suggest.add_argument("-n", type=int, default=50, help="how many to suggest (default 50)")
     _model_arg(suggest)
     suggest.add_argument("--out", "-o", help="CSV to write (atomically); default standard output")
@@ -284,7 +288,11 @@ def cmd_promote(args) -> int:
     from stance import tracking
 
     new, replaced = tracking.promote(args.run, args.alias)
-    was = f"replaced v{replaced}" if replaced and replaced != new else ("unchanged" if replaced else "no previous one")
+    was = (
+        f"replaced v{replaced}"
+        if replaced and replaced != new
+        else ("unchanged" if replaced else "no previous one")
+    )
     print(f"stance-classifier v{new} is now @{args.alias} ({was})")
     return 0
 
@@ -319,7 +327,9 @@ def cmd_suggest(args) -> int:
                 heapq.heappushpop(candidates, item)
     ranked = sorted(candidates, reverse=True)
     texts = [c[2] for c in ranked]
-    duplicate_of_earlier = {j for i, j, _ in near_duplicate_pairs(texts)} if len(texts) > 1 else set()
+    duplicate_of_earlier = (
+        {j for i, j, _ in near_duplicate_pairs(texts)} if len(texts) > 1 else set()
+    )
     chosen = [c for k, c in enumerate(ranked) if k not in duplicate_of_earlier][: args.n]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

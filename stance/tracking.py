@@ -223,7 +223,6 @@ class StanceServingModel(PythonModel):
 
     def predict(self, context, model_input, params=None):
         import pandas as pd
-
         from mlflow.exceptions import MlflowException
         from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
 

@@ -14,8 +14,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import SEEDS
 
-from conftest import SEEDS, write_csv
 from stance.cli import main
 
 ARTICLE = sorted(SEEDS.glob("*.txt"))[1]
@@ -37,7 +37,10 @@ def test_analyze_table_json_and_html(trained, tmp_path, capsys):
     table = capsys.readouterr().out
     assert "per speaker:" in table and len(table.splitlines()) >= len(sentences) + 3
     page = tmp_path / "a.html"
-    assert main(["analyze", str(ARTICLE), "--model", model, "--format", "html", "--out", str(page)]) == 0
+    assert (
+        main(["analyze", str(ARTICLE), "--model", model, "--format", "html", "--out", str(page)])
+        == 0
+    )
     assert page.read_text(encoding="utf-8").count('class="sentence ') == len(sentences)
 
 
@@ -64,8 +67,23 @@ def test_abstain_turns_low_confidence_into_uncertain(trained, capsys):
         assert a["label"] == expected
     model.meta["thresholds"] = dict.fromkeys(model.labels, 1.01)
     assert {row["label"] for row in model.tag(texts, abstain=True)} == {"uncertain"}
-    assert main(["predict", *texts, "--model", str(trained["model_dir"]), "--abstain", "--format", "json"]) == 0
-    assert [r["label"] for r in json.loads(capsys.readouterr().out)] == [a["label"] for a in abstained]
+    assert (
+        main(
+            [
+                "predict",
+                *texts,
+                "--model",
+                str(trained["model_dir"]),
+                "--abstain",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
+    assert [r["label"] for r in json.loads(capsys.readouterr().out)] == [
+        a["label"] for a in abstained
+    ]
 
 
 def test_calibration_and_abstention_are_logged(trained):
@@ -77,7 +95,9 @@ def test_calibration_and_abstention_are_logged(trained):
         assert 0 <= metrics[f"validation_ece_{label}"] <= 1
         assert metrics[f"abstain_threshold_{label}"] > 0
     assert 0 <= metrics["abstain_coverage_test"] <= 1
-    assert {"reliability_validation.png", "abstention_coverage_test.png"} <= {a.path for a in client.list_artifacts(trained["run_id"])}
+    assert {"reliability_validation.png", "abstention_coverage_test.png"} <= {
+        a.path for a in client.list_artifacts(trained["run_id"])
+    }
 
 
 def test_expected_calibration_error_and_thresholds():
@@ -108,7 +128,22 @@ def test_suggest_least_sure_without_near_duplicates(trained, tmp_path, capsys):
     ]
     pool.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "next.csv"
-    assert main(["suggest", "--pool", str(pool), "-n", "3", "--model", str(trained["model_dir"]), "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "suggest",
+                "--pool",
+                str(pool),
+                "-n",
+                "3",
+                "--model",
+                str(trained["model_dir"]),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
     assert list(rows[0]) == ["text", "predicted", "confidence", "margin", "label"]
     assert len(rows) == 3 and all(r["label"] == "" for r in rows)
@@ -127,7 +162,9 @@ def _free_port() -> int:
 
 
 def _post(url: str, body) -> tuple[int, dict]:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read())
@@ -141,15 +178,24 @@ def test_promote_then_serve_with_mlflow(trained, monkeypatch, capsys):
     store = trained["cfg"].tracking.uri
     monkeypatch.setenv("MLFLOW_TRACKING_URI", store)
     assert main(["promote", trained["run_id"]]) == 0
-    assert capsys.readouterr().out.strip() == "stance-classifier v1 is now @champion (no previous one)"
+    assert (
+        capsys.readouterr().out.strip() == "stance-classifier v1 is now @champion (no previous one)"
+    )
     assert tracking.promote(trained["run_id"]) == ("1", "1")
     assert main(["promote", "no-such-run"]) == 2
 
     port = _free_port()
-    env = {**os.environ, "MLFLOW_TRACKING_URI": store, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    env = {
+        **os.environ,
+        "MLFLOW_TRACKING_URI": store,
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+    }
     server = subprocess.Popen(
         [sys.executable, "-m", "stance.tracking", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -162,13 +208,23 @@ def test_promote_then_serve_with_mlflow(trained, monkeypatch, capsys):
                 assert server.poll() is None, server.stderr.read().decode()[-2000:]
                 assert time.monotonic() < deadline, "server did not start in 90 s"
                 time.sleep(0.5)
-        texts = ["We will not sign this.", "Our door remains open.", "Pay us by Friday.", "They met in Oslo."]
-        status, body = _post(f"{url}/invocations", {"dataframe_records": [{"text": t} for t in texts]})
+        texts = [
+            "We will not sign this.",
+            "Our door remains open.",
+            "Pay us by Friday.",
+            "They met in Oslo.",
+        ]
+        status, body = _post(
+            f"{url}/invocations", {"dataframe_records": [{"text": t} for t in texts]}
+        )
         assert status == 200
         predictions = body["predictions"]
         assert len(predictions) == len(texts)
         assert [p["label"] for p in predictions] == trained["model"].predict(texts)
-        assert all(sum(p[f"p_{label}"] for label in trained["model"].labels) == pytest.approx(1) for p in predictions)
+        assert all(
+            sum(p[f"p_{label}"] for label in trained["model"].labels) == pytest.approx(1)
+            for p in predictions
+        )
         assert _post(f"{url}/invocations", {"dataframe_records": []})[0] == 400
         assert _post(f"{url}/invocations", {"dataframe_records": [{"statement": "x"}]})[0] == 400
         status, body = _post(f"{url}/invocations", {"dataframe_records": [{"text": 5}]})
