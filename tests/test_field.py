@@ -232,3 +232,26 @@ def test_promote_then_serve_with_mlflow(trained, monkeypatch, capsys):
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)
+
+
+SWAPS = {
+    "Zelenskyy": "Okonkwo", "Zelensky": "Okonkwo", "Trump": "Macron", "Putin": "Erdogan", "Lavrov": "Fidan",
+    "Rubio": "Barrot", "Ukrainian": "Freedonian", "Ukraine": "Freedonia", "Russian": "Ruritanian",
+    "Russia": "Ruritania", "Moscow": "Strelsau", "Kyiv": "Fredville", "Kremlin": "Zamok", "Norway": "Chile",
+}
+
+
+def test_swapping_actor_names_leaves_seed_predictions_unchanged(trained):
+    import re
+
+    from stance.model import load_model
+
+    model = load_model(trained["model_dir"])
+    assert model.pipeline.named_steps["prep"].mask_entities
+    with open(SEEDS / "statements.csv", encoding="utf-8", newline="") as handle:
+        texts = [row["text"] for row in csv.DictReader(handle)]
+    pattern = re.compile(r"\b(" + "|".join(sorted(SWAPS, key=len, reverse=True)) + r")\b")
+    swapped = [pattern.sub(lambda m: SWAPS[m.group()], t) for t in texts]
+    assert sum(a != b for a, b in zip(texts, swapped, strict=True)) >= 20
+    assert model.predict(swapped) == model.predict(texts)
+    assert model.predict_proba(swapped) == pytest.approx(model.predict_proba(texts))
