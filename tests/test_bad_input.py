@@ -246,3 +246,23 @@ def test_no_input_and_both_inputs(trained, capsys, tmp_path):
     txt.write_text("We agree.\n")
     assert main(["predict", "x", "--file", str(txt), "--model", model]) == 2
     assert "not both" in capsys.readouterr().err
+
+
+def test_analyze_and_suggest_bad_files(tmp_path, trained):
+    model = str(trained["model_dir"])
+    assert_one_line_error(
+        run_cli("stance", "analyze", str(tmp_path / "none.txt"), "--model", model),
+        r"none\.txt: no such file",
+    )
+    article = tmp_path / "article.txt"
+    article.write_bytes(b"First paragraph, fine.\nSecond \xe9t\xe9 paragraph.\n")
+    assert_one_line_error(
+        run_cli("stance", "analyze", str(article), "--model", model),
+        r"article\.txt:2: bytes are not UTF-8",
+    )
+    pool = tmp_path / "pool.jsonl"
+    pool.write_text('{"text": "ok"}\n[1, 2]\n', encoding="utf-8")
+    assert_one_line_error(
+        run_cli("stance", "suggest", "--pool", str(pool), "--model", model),
+        r"pool\.jsonl:2: expected a JSON object",
+    )

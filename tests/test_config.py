@@ -84,3 +84,31 @@ def test_search_preset_sweeps_on_the_joblib_launcher(compose_cfg, tmp_path):
     assert "JoblibLauncher" in cfg.hydra.launcher._target_
     assert set(cfg.hydra.sweeper.params) == {"model.C", "features"}
     assert cfg.hydra.job.chdir is False
+
+
+def test_wheel_carries_the_configs(tmp_path):
+    import subprocess
+    import sys
+    import zipfile
+
+    root = CONF.parent
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            str(root),
+            "-w",
+            str(tmp_path),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("stance-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "stance/conf/config.yaml" in names
+    assert {f"stance/conf/model/{m}.yaml" for m in ("logreg", "linear_svc", "rules")} <= set(names)

@@ -235,9 +235,20 @@ def test_promote_then_serve_with_mlflow(trained, monkeypatch, capsys):
 
 
 SWAPS = {
-    "Zelenskyy": "Okonkwo", "Zelensky": "Okonkwo", "Trump": "Macron", "Putin": "Erdogan", "Lavrov": "Fidan",
-    "Rubio": "Barrot", "Ukrainian": "Freedonian", "Ukraine": "Freedonia", "Russian": "Ruritanian",
-    "Russia": "Ruritania", "Moscow": "Strelsau", "Kyiv": "Fredville", "Kremlin": "Zamok", "Norway": "Chile",
+    "Zelenskyy": "Okonkwo",
+    "Zelensky": "Okonkwo",
+    "Trump": "Macron",
+    "Putin": "Erdogan",
+    "Lavrov": "Fidan",
+    "Rubio": "Barrot",
+    "Ukrainian": "Freedonian",
+    "Ukraine": "Freedonia",
+    "Russian": "Ruritanian",
+    "Russia": "Ruritania",
+    "Moscow": "Strelsau",
+    "Kyiv": "Fredville",
+    "Kremlin": "Zamok",
+    "Norway": "Chile",
 }
 
 
