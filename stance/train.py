@@ -44,36 +44,37 @@ def build_pipeline(cfg: DictConfig):
     )
 
 
-def _write_reports(
-    folder: Path, model, corpus, scores: dict[str, dict], validation_pred: list[str]
-) -> None:
+def _write_reports(folder: Path, model, corpus, scores: dict[str, dict], proba: dict) -> None:
+    from sklearn.metrics import classification_report
+
     from stance.metrics import confusion_text
     from stance.plots import confusion_matrix_png
 
     folder.mkdir(parents=True, exist_ok=True)
+    predicted = {split: [model.labels[i] for i in p.argmax(axis=1)] for split, p in proba.items()}
     with open(folder / "classification_report.txt", "w", encoding="utf-8") as handle:
-        from sklearn.metrics import classification_report
-
         for split in ("validation", "test"):
-            gold, pred = (
+            report = classification_report(
                 corpus[split].labels,
-                (validation_pred if split == "validation" else model.predict(corpus[split].texts)),
+                predicted[split],
+                labels=corpus.labels,
+                digits=3,
+                zero_division=0,
             )
-            handle.write(
-                f"== {split} ==\n{classification_report(gold, pred, labels=corpus.labels, digits=3, zero_division=0)}\n"
-            )
-            handle.write(confusion_text(scores[split]) + "\n\n")
+            handle.write(f"== {split} ==\n{report}\n{confusion_text(scores[split])}\n\n")
     for split in ("validation", "test"):
         confusion_matrix_png(scores[split], split, folder / f"confusion_matrix_{split}.png")
     validation = corpus["validation"]
-    proba = model.predict_proba(validation.texts).max(axis=1)
+    confidence = proba["validation"].max(axis=1)
     with open(folder / "misclassified_validation.csv", "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "text", "gold", "predicted", "confidence"])
-        for i, (gold, pred) in enumerate(zip(validation.labels, validation_pred, strict=True)):
+        for i, (gold, pred) in enumerate(
+            zip(validation.labels, predicted["validation"], strict=True)
+        ):
             if gold != pred:
                 writer.writerow(
-                    [validation.ids[i], validation.texts[i], gold, pred, f"{proba[i]:.3f}"]
+                    [validation.ids[i], validation.texts[i], gold, pred, f"{confidence[i]:.3f}"]
                 )
     crossed = scores.get("cross-domain")
     if crossed:
@@ -97,11 +98,10 @@ def _write_reports(
                 writer.writerow([label, rank, gram, weight])
 
 
-def _calibrate(model, corpus, target_precision: float) -> dict[str, Any]:
+def _calibrate(model, corpus, proba: dict, target_precision: float) -> dict[str, Any]:
     """ECE per label, and abstention thresholds chosen on validation then applied to test."""
     from stance.calibration import abstention, choose_thresholds, per_label_ece
 
-    proba = {split: model.predict_proba(corpus[split].texts) for split in ("validation", "test")}
     metrics: dict[str, float] = {}
     for split, p in proba.items():
         ece = per_label_ece(corpus[split].labels, p, model.labels)
@@ -156,9 +156,10 @@ def train(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, Any]]:
     resolved.pop("hydra", None)
     pipeline = build_pipeline(cfg)
     name = run_name(cfg)
+    commit = tracking.git_commit(cfg.paths.root)
     tags = {
-        "stance.git_commit": tracking.git_commit(cfg.paths.root),
-        "mlflow.source.git.commit": tracking.git_commit(cfg.paths.root),
+        "stance.git_commit": commit,
+        "mlflow.source.git.commit": commit,
         "stance.data_fingerprint": corpus.fingerprint,
         "stance.output_dir": str(out_dir),
     }
@@ -176,8 +177,11 @@ def train(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, Any]]:
         fit_seconds = time.perf_counter() - started
         model = StanceModel(pipeline, {})
 
+        proba = {
+            split: model.predict_proba(corpus[split].texts) for split in ("validation", "test")
+        }
         predictions = {
-            split: model.predict(corpus[split].texts) for split in ("validation", "test")
+            split: [model.labels[i] for i in p.argmax(axis=1)] for split, p in proba.items()
         }
         scores = {
             split: score(corpus[split].labels, predictions[split], corpus.labels)
@@ -194,7 +198,7 @@ def train(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, Any]]:
         )
         metrics.update({f"dropped_rows_{split}": float(n) for split, n in corpus.dropped.items()})
 
-        calibration = _calibrate(model, corpus, cfg.abstention.target_precision)
+        calibration = _calibrate(model, corpus, proba, cfg.abstention.target_precision)
         metrics.update(calibration["metrics"])
 
         if cfg.evaluation.cross_domain:
@@ -231,7 +235,7 @@ def train(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, Any]]:
         run.log_metrics(metrics)
 
         reports = out_dir / "reports"
-        _write_reports(reports, model, corpus, scores, predictions["validation"])
+        _write_reports(reports, model, corpus, scores, proba)
         _plot_calibration(reports, model, corpus, calibration)
         (reports / "config.yaml").write_text(OmegaConf.to_yaml(resolved), encoding="utf-8")
         run.log_artifacts(reports)
