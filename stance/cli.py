@@ -28,6 +28,16 @@ def _model_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _output_args(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--out", "-o", help="write here (atomically) instead of standard output")
+    parser.add_argument(
+        "--abstain",
+        action="store_true",
+        help="answer `uncertain` below the model's per-label thresholds",
+    )
+    parser.add_argument("--k", type=int, default=5, help=f"{what} (default 5)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="stance", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -42,15 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument(
         "--explain", action="store_true", help="add the n-grams that decided each label"
     )
-    predict.add_argument(
-        "--k", type=int, default=5, help="n-grams shown with --explain (default 5)"
-    )
-    predict.add_argument(
-        "--abstain",
-        action="store_true",
-        help="answer `uncertain` below the model's per-label thresholds",
-    )
-    predict.add_argument("--out", "-o", help="write here (atomically) instead of standard output")
+    _output_args(predict, "n-grams shown with --explain")
     predict.add_argument("--chunk-size", type=int, default=2048, help=argparse.SUPPRESS)
 
     evaluate = sub.add_parser(
@@ -59,19 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--data", "-d", required=True, help="labeled .csv or .jsonl")
     _model_arg(evaluate)
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
+
     analyze = sub.add_parser("analyze", help="tag every sentence of a plain-text news article")
     analyze.add_argument("file", help="a UTF-8 plain-text article (one paragraph per line)")
     _model_arg(analyze)
     analyze.add_argument("--format", choices=("table", "json", "html"), default="table")
-    analyze.add_argument("--out", "-o", help="write here (atomically) instead of standard output")
-    analyze.add_argument(
-        "--abstain",
-        action="store_true",
-        help="answer `uncertain` below the model's per-label thresholds",
-    )
-    analyze.add_argument(
-        "--k", type=int, default=5, help="deciding n-grams per sentence (default 5)"
-    )
+    _output_args(analyze, "deciding n-grams per sentence")
+
     promote = sub.add_parser("promote", help="make a training run's registered model the champion")
     promote.add_argument("run", help="MLflow run id (printed by stance-train)")
     promote.add_argument("--alias", default="champion")
@@ -214,11 +210,9 @@ def cmd_evaluate(args) -> int:
 
 
 def _read_article(path: str) -> str:
-    from stance.io import _decoded_lines
+    from stance.io import read_text_file
 
-    if not Path(path).is_file():
-        raise StanceError(f"{path}: no such file")
-    text = "".join(_decoded_lines(Path(path)))
+    text = read_text_file(path)
     if not text.strip():
         raise StanceError(f"{path}: empty article")
     return text

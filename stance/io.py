@@ -112,6 +112,14 @@ def _checked(path: Path, lineno: int, record: dict, require: tuple[str, ...]) ->
     return record
 
 
+def read_text_file(path: str | Path) -> str:
+    """A whole UTF-8 text file; a missing file or a bad byte is named with its line."""
+    path = Path(path)
+    if not path.is_file():
+        raise StanceError(f"{path}: no such file")
+    return "".join(_decoded_lines(path))
+
+
 def read_texts(path: str | Path, chunk_size: int = 2048) -> Iterator[list[str]]:
     """Texts of a file in chunks of at most ``chunk_size``, so memory stays bounded."""
     chunk: list[str] = []
