@@ -26,16 +26,32 @@ PARENT_RUN_FILE = ".mlflow_parent_run_id"
 EXPERIMENT_KIND = {"mlflow.experimentKind": "custom_model_development"}
 
 
-def _retry(fn, *args, **kwargs):
+def _retry(fn, *args, transient: tuple[str, ...] = ("locked",), **kwargs):
     """SQLite allows one writer: parallel sweep jobs wait and retry instead of failing."""
     for attempt in range(10):
         try:
             return fn(*args, **kwargs)
         except Exception as err:
-            if "locked" not in str(err).lower() or attempt == 9:
+            if not any(marker in str(err).lower() for marker in transient) or attempt == 9:
                 raise
             time.sleep(0.1 * 2**attempt * (1 + random.random()))
     return None
+
+
+@contextmanager
+def _store_lock(uri: str) -> Iterator[None]:
+    """Serialise a get-or-create across processes sharing one SQLite store."""
+    if not uri.startswith("sqlite:///"):
+        yield
+        return
+    import fcntl
+
+    with open(f"{uri.removeprefix('sqlite:///')}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def default_uri() -> str:
@@ -157,7 +173,15 @@ class RunLogger:
                 dataset = mlflow.data.from_pandas(
                     frame, source=str(split.path), name=f"stance-{name}", targets="label"
                 )
-            _retry(mlflow.log_input, dataset, context=name)
+            # Parallel jobs log the same splits; MLflow's get-or-create of the dataset row
+            # races (UNIQUE constraint), so take turns, and retry if another store client won.
+            with _store_lock(self.uri):
+                _retry(
+                    mlflow.log_input,
+                    dataset,
+                    context=name,
+                    transient=("locked", "unique constraint"),
+                )
 
     def log_model(self, model_dir: Path, example_texts: list[str], register_as: str | None) -> str:
         """Log the saved classifier as an MLflow model reading a ``text`` column and answering
