@@ -202,7 +202,7 @@ def train(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, Any]]:
         metrics.update(calibration["metrics"])
 
         if cfg.evaluation.cross_domain:
-            crossed = cross_domain(build_pipeline(cfg), corpus)
+            crossed = cross_domain(build_pipeline(cfg), corpus, cfg.evaluation.n_jobs)
             if crossed:
                 metrics["xdomain_macro_f1"] = crossed["mean"]
                 metrics.update({f"xdomain_f1_{d}": v for d, v in crossed["per_domain"].items()})
