@@ -158,44 +158,74 @@ def test_stance_train_unknown_option_and_bad_label_are_one_line(tmp_path):
     assert not (tmp_path / "exp" / "models").exists()
 
 
-def test_predict_bad_files(tmp_path, trained):
-    model = str(trained["model_dir"])
-    bad_jsonl = tmp_path / "in.jsonl"
-    bad_jsonl.write_text(
-        '{"text": "fine"}\n{"text": "also fine"}\n{"text": oops}\n', encoding="utf-8"
-    )
-    assert_one_line_error(
-        run_cli("stance", "predict", "--file", str(bad_jsonl), "--model", model),
+FILE_CASES = {
+    "malformed jsonl": (
+        "predict --file",
+        "in.jsonl",
+        b'{"text": "fine"}\n{"text": "ok"}\n{"text": oops}\n',
         r"in\.jsonl:3: malformed JSON line",
-    )
-    no_text = tmp_path / "in.csv"
-    no_text.write_text("id,statement\n1,hello\n", encoding="utf-8")
-    assert_one_line_error(
-        run_cli("stance", "predict", "--file", str(no_text), "--model", model),
+    ),
+    "no text column": (
+        "predict --file",
+        "in.csv",
+        b"id,statement\n1,hello\n",
         r"in\.csv:1: missing column 'text'",
-    )
-    empty = tmp_path / "empty.csv"
-    empty.write_text('text\n"We agree."\n""\n', encoding="utf-8")
-    assert_one_line_error(
-        run_cli("stance", "predict", "--file", str(empty), "--model", model),
+    ),
+    "empty text": (
+        "predict --file",
+        "empty.csv",
+        b'text\n"We agree."\n""\n',
         r"empty\.csv:3: empty text",
-    )
-    latin = tmp_path / "latin.txt"
-    latin.write_bytes(
-        "We agree.\nNous refusons la proposition du gouvernement, a déclaré le syndicat.\n".encode(
-            "latin-1"
-        )
-    )
-    assert_one_line_error(
-        run_cli("stance", "predict", "--file", str(latin), "--model", model),
+    ),
+    "latin-1 bytes": (
+        "predict --file",
+        "latin.txt",
+        "We agree.\nNous refusons, a déclaré le syndicat.\n".encode("latin-1"),
         r"latin\.txt:2: bytes are not UTF-8",
-    )
-    assert_one_line_error(
-        run_cli("stance", "predict", "--file", str(tmp_path / "gone.txt"), "--model", model),
-        r"gone\.txt: no such file",
-    )
+    ),
+    "missing file": ("predict --file", "gone.txt", None, r"gone\.txt: no such file"),
+    "missing article": ("analyze", "none.txt", None, r"none\.txt: no such file"),
+    "article bytes": (
+        "analyze",
+        "article.txt",
+        b"Fine.\nSecond \xe9t\xe9 paragraph.\n",
+        r"article\.txt:2: bytes are not UTF-8",
+    ),
+    "pool not objects": (
+        "suggest --pool",
+        "pool.jsonl",
+        b'{"text": "ok"}\n[1, 2]\n',
+        r"pool\.jsonl:2: expected a JSON object",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(FILE_CASES))
+def test_bad_files_are_one_line(case, tmp_path, trained):
+    command, name, content, pattern = FILE_CASES[case]
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    words = command.split()
+    result = run_cli("stance", *words, str(path), "--model", str(trained["model_dir"]))
+    assert_one_line_error(result, pattern)
+
+
+def test_failed_predict_writes_no_output_file(tmp_path, trained):
+    bad = tmp_path / "in.jsonl"
+    bad.write_text('{"text": "fine"}\n{"text": oops}\n', encoding="utf-8")
     out = tmp_path / "out.json"
-    run_cli("stance", "predict", "--file", str(bad_jsonl), "--model", model, "--out", str(out))
+    result = run_cli(
+        "stance",
+        "predict",
+        "--file",
+        str(bad),
+        "--model",
+        str(trained["model_dir"]),
+        "--out",
+        str(out),
+    )
+    assert result.returncode == 2
     assert not out.exists() and not list(tmp_path.glob(".out.json*"))
 
 
@@ -246,23 +276,3 @@ def test_no_input_and_both_inputs(trained, capsys, tmp_path):
     txt.write_text("We agree.\n")
     assert main(["predict", "x", "--file", str(txt), "--model", model]) == 2
     assert "not both" in capsys.readouterr().err
-
-
-def test_analyze_and_suggest_bad_files(tmp_path, trained):
-    model = str(trained["model_dir"])
-    assert_one_line_error(
-        run_cli("stance", "analyze", str(tmp_path / "none.txt"), "--model", model),
-        r"none\.txt: no such file",
-    )
-    article = tmp_path / "article.txt"
-    article.write_bytes(b"First paragraph, fine.\nSecond \xe9t\xe9 paragraph.\n")
-    assert_one_line_error(
-        run_cli("stance", "analyze", str(article), "--model", model),
-        r"article\.txt:2: bytes are not UTF-8",
-    )
-    pool = tmp_path / "pool.jsonl"
-    pool.write_text('{"text": "ok"}\n[1, 2]\n', encoding="utf-8")
-    assert_one_line_error(
-        run_cli("stance", "suggest", "--pool", str(pool), "--model", model),
-        r"pool\.jsonl:2: expected a JSON object",
-    )
