@@ -151,12 +151,9 @@ class StanceModel:
         weights = _class_weights(self.pipeline[-1])
         if weights is None:
             return {}
-        features = self.pipeline[1:-1]
-        if _hashing_vectorizer(features[-1]) is not None:
-            names = None  # hashed columns have no names without the text that produced them
-        else:
-            self._names_for("", np.asarray([], dtype=int))
-            names = self._feature_names
+        # Hashed columns have no names without the text that produced them.
+        hashed = _hashing_vectorizer(self.pipeline[1:-1][-1]) is not None
+        names = None if hashed else self._feature_names_out()
         out = {}
         for c, label in enumerate(self.labels):
             relative = weights[c] - np.delete(weights, c, axis=0).mean(axis=0)
@@ -177,10 +174,15 @@ class StanceModel:
             for gram in hasher.build_analyzer()(prepped_text):
                 lookup.setdefault(abs(murmurhash3_32(gram, seed=0)) % hasher.n_features, gram)
             return [lookup.get(int(i), f"#{i}") for i in indices]
+        names = self._feature_names_out()
+        return [str(names[i]) for i in indices]
+
+    def _feature_names_out(self) -> np.ndarray:
+        """Column names of the features step without FeatureUnion prefixes, computed once."""
         if self._feature_names is None:
-            names = features.get_feature_names_out()
+            names = self.pipeline[1:-1].get_feature_names_out()
             self._feature_names = np.asarray([n.rsplit("__", 1)[-1] for n in names], dtype=object)
-        return [str(self._feature_names[i]) for i in indices]
+        return self._feature_names
 
     def save(self, folder: str | Path) -> Path:
         """Write ``model.joblib`` then ``model.json`` (with its sha256); never half a model."""

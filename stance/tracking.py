@@ -246,6 +246,7 @@ class StanceServingModel(PythonModel):
         self.model = _load_saved(context.artifacts["stance_model"])
 
     def predict(self, context, model_input, params=None):
+        import numpy as np
         import pandas as pd
         from mlflow.exceptions import MlflowException
         from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
@@ -259,19 +260,11 @@ class StanceServingModel(PythonModel):
                     f"row {i}: 'text' must be a non-empty string, got {text!r}",
                     error_code=INVALID_PARAMETER_VALUE,
                 )
-        proba = self.model.predict_proba(texts) if texts else []
         labels = self.model.labels
-        frame = (
-            pd.DataFrame(proba, columns=[f"p_{label}" for label in labels])
-            if texts
-            else pd.DataFrame(columns=[f"p_{label}" for label in labels])
-        )
-        frame.insert(0, "confidence", frame.max(axis=1) if texts else [])
-        frame.insert(
-            0,
-            "label",
-            [labels[i] for i in frame.iloc[:, 1:].to_numpy().argmax(axis=1)] if texts else [],
-        )
+        proba = self.model.predict_proba(texts) if texts else np.empty((0, len(labels)))
+        frame = pd.DataFrame(proba, columns=[f"p_{label}" for label in labels])
+        frame.insert(0, "confidence", proba.max(axis=1))
+        frame.insert(0, "label", [labels[i] for i in proba.argmax(axis=1)])
         return frame
 
 
