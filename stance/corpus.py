@@ -1,9 +1,12 @@
 """Build the corpus splits from the authored files, and measure the corpus.
 
-`python -m stance.corpus build` reads ``data/authored/*.csv`` (text,label,domain,form, one
-file per domain, written by hand), removes exact and near duplicates, splits 70/15/15
+`python -m stance.corpus build` reads ``data/authored/*.csv`` (text,label,domain,form,wave,
+one file per domain, written by hand), removes exact and near duplicates, splits 70/15/15
 stratified by label and domain, and writes ``data/{train,validation,test}.csv`` and the
 statistics table of ``data/README.md``. `python -m stance.corpus stats` prints the table.
+
+Waves 1 and 2 are split together, as they were before wave 3 existed, and every later wave
+on its own: adding a wave never moves an earlier row to another split.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from stance.io import write_text_atomic
+from stance.lexicon import FAMILIES, has_family, is_contrast
 
 COLUMNS = ["id", "text", "label", "domain", "form", "source"]
 LABELS = ["conciliatory", "demanding", "rejecting", "neutral"]
@@ -26,24 +30,6 @@ SPLIT_SHARES = {"train": 0.70, "validation": 0.15, "test": 0.15}
 NEAR_DUPLICATE = 0.8
 SEED = 13
 
-# The obvious verb of each act; no one of them may carry more than 15% of its label's rows.
-CUE_WORDS = {
-    "reject": r"\breject\w*",
-    "refuse": r"\brefus\w*",
-    "decline": r"\bdeclin\w*",
-    "rule out": r"\brul\w* out\b",
-    "demand": r"\bdemand\w*",
-    "urge": r"\burg(?:e|es|ed|ing)\b",
-    "call on/for": r"\bcall\w* (?:on|for)\b",
-    "insist": r"\binsist\w*",
-    "must": r"\bmust\b",
-    "agree": r"\bagre\w*",
-    "accept": r"\baccept\w*",
-    "offer": r"\boffer\w*",
-    "welcome": r"\bwelcom\w*",
-    "willing": r"\bwilling\w*",
-    "ready": r"\bready\b",
-}
 # What makes a row hard: negation, conditions, hedges, contrast, questions, or length.
 HARD_PATTERNS = {
     "negation": r"\b(?:not|never|no longer|n't|nor|refus\w+ to|declin\w+ to)\b|n't\b",
@@ -109,9 +95,11 @@ def read_authored(folder: Path) -> list[dict]:
         for lineno, row in enumerate(read_rows(path), 2):
             text = (row.get("text") or "").strip()
             label, form = (row.get("label") or "").strip(), (row.get("form") or "").strip()
-            if not text or label not in LABELS or form not in FORMS:
+            wave = (row.get("wave") or "").strip()
+            if not text or label not in LABELS or form not in FORMS or not wave.isdigit():
                 raise ValueError(
-                    f"{path}:{lineno}: bad row (text={text[:40]!r}, label={label!r}, form={form!r})"
+                    f"{path}:{lineno}: bad row (text={text[:40]!r}, label={label!r}, "
+                    f"form={form!r}, wave={wave!r})"
                 )
             rows.append(
                 {
@@ -119,7 +107,7 @@ def read_authored(folder: Path) -> list[dict]:
                     "label": label,
                     "domain": path.stem,
                     "form": form,
-                    "source": "authored",
+                    "source": f"wave{int(wave)}",
                 }
             )
     return rows
@@ -139,11 +127,23 @@ def deduplicate(rows: list[dict]) -> tuple[list[dict], int, int]:
 
 
 def split(rows: list[dict]) -> dict[str, list[dict]]:
-    """70/15/15 within every (label, domain) cell, so both are stratified."""
+    """70/15/15 within every (label, domain) cell, so both are stratified; waves 1 and 2
+    together, each later wave apart, so a new wave leaves the earlier rows where they were."""
+    out: dict[str, list[dict]] = {name: [] for name in SPLIT_SHARES}
+    batches: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        batches["wave1" if row["source"] == "wave2" else row["source"]].append(row)
+    for batch, batch_rows in sorted(batches.items()):
+        seed = SEED if batch == "wave1" else f"{SEED}-{batch}"
+        for name, part in _split_cells(batch_rows, random.Random(seed)).items():
+            out[name] += part
+    return out
+
+
+def _split_cells(rows: list[dict], rng: random.Random) -> dict[str, list[dict]]:
     cells: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for row in rows:
         cells[(row["label"], row["domain"])].append(row)
-    rng = random.Random(SEED)
     out: dict[str, list[dict]] = {name: [] for name in SPLIT_SHARES}
     for key in sorted(cells):
         cell = cells[key]
@@ -170,17 +170,39 @@ def load_splits(data_dir: Path) -> dict[str, list[dict]]:
     return {name: read_rows(data_dir / f"{name}.csv") for name in SPLIT_SHARES}
 
 
-def cue_shares(rows: list[dict]) -> dict[str, tuple[str, float]]:
-    """For each label, its most frequent cue word and the share of the label's rows holding it."""
+def family_shares(rows: list[dict]) -> dict[str, tuple[float, float]]:
+    """For each stance label: the share of its rows holding a verb of its family, and the
+    share of the other labels' rows holding one."""
     out = {}
-    for label in LABELS:
-        texts = [r["text"].lower() for r in rows if r["label"] == label]
-        best = max(
-            CUE_WORDS, key=lambda cue: sum(bool(re.search(CUE_WORDS[cue], t)) for t in texts)
+    for label in FAMILIES:
+        own = [r for r in rows if r["label"] == label]
+        other = [r for r in rows if r["label"] != label]
+        out[label] = (
+            sum(has_family(r["text"], label) for r in own) / max(len(own), 1),
+            sum(has_family(r["text"], label) for r in other) / max(len(other), 1),
         )
-        share = sum(bool(re.search(CUE_WORDS[best], t)) for t in texts) / max(len(texts), 1)
-        out[label] = (best, share)
     return out
+
+
+def contrast_share(rows: list[dict]) -> float:
+    return sum(is_contrast(r["text"], r["label"]) for r in rows) / max(len(rows), 1)
+
+
+def register_table(rows: list[dict]) -> list[str]:
+    """Per wave and for the whole corpus: each family's share of its label's rows and of
+    the other labels' rows, and the share of contrast rows."""
+    groups = sorted({r["source"] for r in rows})
+    head = "| rows | " + " | ".join(
+        f"{label[:4]}. verbs in {label} / in others" for label in FAMILIES
+    )
+    lines = [f"| part {head} | contrast rows |", "|---|---:|" + "---:|" * (len(FAMILIES) + 1)]
+    for name in [*groups, "all"]:
+        part = rows if name == "all" else [r for r in rows if r["source"] == name]
+        cells = " | ".join(
+            f"{100 * own:.1f}% / {100 * other:.1f}%" for own, other in family_shares(part).values()
+        )
+        lines.append(f"| {name} | {len(part)} | {cells} | {100 * contrast_share(part):.1f}% |")
+    return lines
 
 
 def agreement(data_dir: Path, rows: list[dict]) -> tuple[int, float, float] | None:
@@ -227,8 +249,6 @@ def stats_markdown(data_dir: Path) -> str:
     lines.append(
         f"| hard cases (negation, condition, hedge, contrast, question or > {LONG_SENTENCE_WORDS} words) | {pct(hard)} |"
     )
-    for label, (cue, share) in cue_shares(rows).items():
-        lines.append(f'| most frequent cue word in {label} | "{cue}" in {100 * share:.1f}% |')
     words = sorted(len(r["text"].split()) for r in rows)
     lines.append(f"| words per sentence (median, max) | {words[len(words) // 2]}, {words[-1]} |")
     found = agreement(data_dir, rows)
@@ -237,6 +257,7 @@ def stats_markdown(data_dir: Path) -> str:
         lines.append(
             f"| blind second pass: rows, raw agreement, Cohen's kappa | {count}, {100 * raw:.1f}%, {kappa:.3f} |"
         )
+    lines += ["", *register_table(rows)]
     return "\n".join(lines)
 
 

@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from stance.metrics import score
+from stance.metrics import score, stance_macro_f1
 
 
 def _held_out(pipeline, train, rows, domain: str, labels: list[str]):
@@ -64,8 +64,9 @@ def cross_domain(pipeline, corpus, n_jobs: int = -1) -> dict[str, Any]:
     }
 
 
-def seed_scores(model, path: str | Path, labels: list[str]) -> dict[str, Any] | None:
-    """Scores on the labelled sentences of the seed articles (rows outside ``labels`` dropped)."""
+def heldout_scores(model, path: str | Path, labels: list[str]) -> dict[str, Any] | None:
+    """Scores on a labelled file that is never trained on (the seed statements, the wire
+    test set); rows whose label is outside ``labels`` are dropped. None if there is no file."""
     from stance.io import read_labeled
 
     path = Path(path)
@@ -74,4 +75,19 @@ def seed_scores(model, path: str | Path, labels: list[str]) -> dict[str, Any] | 
     texts, gold = read_labeled(path)
     kept = [(t, y) for t, y in zip(texts, gold, strict=True) if y in labels]
     texts, gold = [t for t, _ in kept], [y for _, y in kept]
-    return {"rows": len(texts), **score(gold, model.predict(texts), labels)}
+    scores = score(gold, model.predict(texts), labels)
+    return {"rows": len(texts), **scores, "stance_macro_f1": stance_macro_f1(scores)}
+
+
+def contrast_scores(texts, gold, predicted, labels: list[str]) -> dict[str, Any] | None:
+    """Scores on the contrast rows only (`stance.lexicon.is_contrast`): where the act verb
+    has to outweigh the nouns around it."""
+    from stance.lexicon import is_contrast
+
+    rows = [
+        (g, p) for t, g, p in zip(texts, gold, predicted, strict=True) if is_contrast(t, g)
+    ]
+    if not rows:
+        return None
+    scores = score([g for g, _ in rows], [p for _, p in rows], labels)
+    return {"rows": len(rows), **scores}

@@ -29,6 +29,16 @@ def score(gold: list[str], predicted: list[str], labels: list[str]) -> dict[str,
     }
 
 
+def stance_macro_f1(scores: dict[str, Any]) -> float:
+    """Mean F1 of the stance labels (conciliatory, demanding, rejecting) only: a neutral
+    answer on a stance row still costs that row's label its recall, but neutral's own F1
+    does not count. Equal to ``f1_score(..., labels=stance_labels, average="macro")``."""
+    from stance.lexicon import STANCE_LABELS
+
+    f1 = [v["f1"] for label, v in scores["per_label"].items() if label in STANCE_LABELS]
+    return sum(f1) / len(f1)
+
+
 def flat(scores: dict[str, Any], prefix: str) -> dict[str, float]:
     """``validation_macro_f1``, ``validation_f1_rejecting``, … for MLflow."""
     out = {f"{prefix}_accuracy": scores["accuracy"], f"{prefix}_macro_f1": scores["macro_f1"]}

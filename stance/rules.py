@@ -255,3 +255,80 @@ class CueFeatures(TransformerMixin, BaseEstimator):
             + ["cue:negated", "cue:conditional"]
         )
         return np.asarray(names, dtype=object)
+
+
+class ActVerbFeatures(TransformerMixin, BaseEstimator):
+    """Which act verb carries the sentence, apart from the nouns around it.
+
+    In "The union rejected the offer" both "rejected" and "offer" are words of an act, and
+    n-grams weigh them alike. These columns name the **first act verb** of the sentence (the
+    main clause's, in wire copy's subject-verb order), its family and whether it is negated,
+    the last one, and the families of words used as objects ("the offer", "their demands":
+    a family word after a determiner). The verbs are `stance.lexicon.FAMILIES`.
+
+    Parameters
+    ----------
+    weight : float
+        Scale of the columns relative to the (unit-norm) TF-IDF block.
+    """
+
+    _determiner = re.compile(
+        r"\b(?:the|a|an|its|their|his|her|our|your|this|that|these|those|any|every|all|new|"
+        r"latest|fresh|final|revised|further|first|second|ENT'?s?)\s+$",
+        re.IGNORECASE,
+    )
+
+    def __init__(self, *, weight: float = 0.5):
+        self.weight = weight
+
+    def fit(self, X, y=None):
+        if self.weight < 0:
+            raise ValueError(f"weight must be >= 0, got {self.weight}")
+        self.n_features_in_ = 1
+        return self
+
+    @staticmethod
+    def _columns() -> list[str]:
+        from stance.lexicon import FAMILIES
+
+        names = ["first:none"]
+        for family, verbs in FAMILIES.items():
+            names += [f"first:{family}", f"first:{family}:neg"]
+            names += [f"last:{family}", f"last:{family}:neg", f"object:{family}"]
+            for lemma in verbs:
+                names += [f"verb:{lemma}", f"verb:{lemma}:neg"]
+        return names
+
+    def _active(self, text: str) -> list[str]:
+        from stance.lexicon import act_verbs
+
+        plain = text.replace("NEG_", "")
+        verbs, objects = [], []
+        for position, family, lemma, negated in act_verbs(plain):
+            if self._determiner.search(plain[max(0, position - 40) : position]):
+                objects.append(family)
+            else:
+                verbs.append((family, lemma, ":neg" if negated else ""))
+        if not verbs:
+            return ["first:none", *(f"object:{f}" for f in objects)]
+        (family, lemma, neg), (last_family, _, last_neg) = verbs[0], verbs[-1]
+        return [
+            f"first:{family}{neg}",
+            f"verb:{lemma}{neg}",
+            f"last:{last_family}{last_neg}",
+            *(f"object:{f}" for f in objects),
+        ]
+
+    def transform(self, X):
+        index = {name: i for i, name in enumerate(self._columns())}
+        texts = as_texts(X)
+        rows, cols = [], []
+        for row, text in enumerate(texts):
+            for name in set(self._active(text)):
+                rows.append(row)
+                cols.append(index[name])
+        data = np.full(len(rows), float(self.weight))
+        return sparse.csr_matrix((data, (rows, cols)), shape=(len(texts), len(index)))
+
+    def get_feature_names_out(self, input_features=None):
+        return np.asarray([f"act {name}" for name in self._columns()], dtype=object)

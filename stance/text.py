@@ -34,6 +34,13 @@ _TOKEN = re.compile(r"[A-Za-z][\w'’.-]*[\w]|[A-Za-z]")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _ENT_RUN = re.compile(r"ENT(?:(?:\s+|-)ENT)+")
 PLACEHOLDERS = {"ENT", "NUM", "DATE", "DAY", "I"}
+# Personal pronouns and possessives: who speaks does not change the act (GUIDELINES R28).
+PERSONS = frozenset(
+    "i me my mine myself we us our ours ourselves you your yours yourself yourselves "
+    "he him his himself she her hers herself they them their theirs themselves".split()
+)
+_SPACES = re.compile(r"[ \t]{2,}")
+_APOSTROPHE = re.compile(r"['’]")
 
 
 def as_texts(X) -> list[str]:
@@ -78,6 +85,21 @@ def mark_negation(text: str) -> str:
     return "".join(out)
 
 
+def drop_persons(text: str) -> str:
+    """Remove personal pronouns and possessives ("we'll" keeps "'ll"), so that "We demand
+    talks" and "They demand talks" read the same. "US" in capitals is a country, not "us"."""
+
+    def _drop(match: re.Match) -> str:
+        word = match.group()
+        head, sep, tail = re.split(r"(['’])", word, maxsplit=1) if _APOSTROPHE.search(word) else (word, "", "")
+        lowered = head.lower()
+        if lowered not in PERSONS or (head.isupper() and lowered == "us"):
+            return word
+        return sep + tail
+
+    return _SPACES.sub(" ", _WORD.sub(_drop, text)).strip()
+
+
 def lowercase_vocabulary(texts: Iterable[str]) -> frozenset[str]:
     """Words seen written in lower case: everything else capitalised is taken for a name."""
     return frozenset(w for text in texts for w in _WORD.findall(text) if w.islower())
@@ -120,6 +142,8 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
         Prefix words in the scope of a negator with ``NEG_``.
     mask_entities : bool
         Replace names, places, numbers and dates with ``ENT``, ``NUM``, ``DATE``, ``DAY``.
+    drop_persons : bool
+        Remove personal pronouns and possessives, so no person leans to a label.
     """
 
     def __init__(
@@ -129,19 +153,22 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
         lowercase: bool = False,
         mark_negation: bool = False,
         mask_entities: bool = False,
+        drop_persons: bool = False,
     ):
         self.column = column
         self.lowercase = lowercase
         self.mark_negation = mark_negation
         self.mask_entities = mask_entities
+        self.drop_persons = drop_persons
 
     def fit(self, X, y=None):
         if not isinstance(self.column, str) or not self.column:
             raise ValueError(f"column must be a non-empty str, got {self.column!r}")
         self.n_features_in_ = 1
-        self.vocabulary_ = (
-            lowercase_vocabulary(self._texts(X)) if self.mask_entities else frozenset()
-        )
+        texts = self._texts(X)
+        if self.drop_persons:
+            texts = [drop_persons(t) for t in texts]
+        self.vocabulary_ = lowercase_vocabulary(texts) if self.mask_entities else frozenset()
         return self
 
     def _texts(self, X) -> list[str]:
@@ -151,6 +178,8 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
 
     def transform(self, X) -> list[str]:
         texts = self._texts(X)
+        if self.drop_persons:
+            texts = [drop_persons(t) for t in texts]
         if self.mask_entities:
             vocabulary = getattr(self, "vocabulary_", None)
             if vocabulary is None:

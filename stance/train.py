@@ -145,7 +145,7 @@ def train(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, Any]]:
     """
     from stance import tracking
     from stance.data import load_corpus
-    from stance.evaluation import cross_domain, seed_scores
+    from stance.evaluation import contrast_scores, cross_domain, heldout_scores
     from stance.metrics import flat, score
     from stance.model import StanceModel, update_latest
 
@@ -207,15 +207,24 @@ def train(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, Any]]:
                 metrics["xdomain_macro_f1"] = crossed["mean"]
                 metrics.update({f"xdomain_f1_{d}": v for d, v in crossed["per_domain"].items()})
                 scores["cross-domain"] = crossed
-        seeds = (
-            seed_scores(model, cfg.evaluation.seeds, corpus.labels)
-            if cfg.evaluation.seeds
-            else None
+        evaluated = ("validation", "test")
+        contrast = contrast_scores(
+            [t for split in evaluated for t in corpus[split].texts],
+            [y for split in evaluated for y in corpus[split].labels],
+            [p for split in evaluated for p in predictions[split]],
+            corpus.labels,
         )
-        if seeds:
-            metrics.update(
-                {"seeds_macro_f1": seeds["macro_f1"], "seeds_accuracy": seeds["accuracy"]}
-            )
+        if contrast:
+            metrics["contrast_macro_f1"] = contrast["macro_f1"]
+            metrics["contrast_rows"] = float(contrast["rows"])
+        # Files never trained on: the seed statements of real articles and the wire test set.
+        for heldout in ("seeds", "wire"):
+            path = cfg.evaluation.get(heldout)
+            found = heldout_scores(model, path, corpus.labels) if path else None
+            if found:
+                metrics[f"{heldout}_macro_f1_4"] = found["macro_f1"]
+                metrics[f"{heldout}_macro_f1"] = found["stance_macro_f1"]
+                metrics[f"{heldout}_accuracy"] = found["accuracy"]
 
         model.meta.update(
             run_id=run.run_id,
@@ -249,7 +258,10 @@ def train(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, Any]]:
     print(table({k: v for k, v in scores.items() if k in ("validation", "test")}))
     for key, name in (
         ("xdomain_macro_f1", "cross-domain macro-F1 (leave one domain out)"),
-        ("seeds_macro_f1", "seed statements macro-F1"),
+        ("contrast_macro_f1", "contrast rows of validation+test, macro-F1"),
+        ("seeds_macro_f1", "seed statements, stance macro-F1"),
+        ("wire_macro_f1", "wire test set, stance macro-F1"),
+        ("wire_macro_f1_4", "wire test set, macro-F1 over all labels"),
     ):
         if key in metrics:
             print(f"{name}: {metrics[key]:.3f}")

@@ -1,0 +1,116 @@
+"""The act verbs of news copy, by the label whose act they carry.
+
+One vocabulary for three uses: the act-verb features of the pipeline
+(`stance.features.ActVerbFeatures`), the corpus statistics (a family's share of its own
+label's rows and of the other labels' rows), and the contrast rows on which
+`contrast_macro_f1` is measured. The families are the reporting verbs that carry most acts
+in wire copy (data/briefs/wave3.md, with the "also" verbs there); nouns spelt like a verb ("the demands", "an offer")
+match too, which is what makes a row a contrast case when its label is another.
+"""
+
+from __future__ import annotations
+
+import re
+
+FAMILIES: dict[str, dict[str, str]] = {
+    "rejecting": {
+        "reject": r"reject(?:s|ed|ing)?",
+        "refuse": r"refus(?:e|es|ed|ing)",
+        "dismiss": r"dismiss(?:es|ed|ing)?",
+        "veto": r"veto(?:es|ed|ing)?",
+        "rule out": r"rul(?:e|es|ed|ing) out",
+        "turn down": r"turn(?:s|ed|ing)? down",
+        "oppose": r"oppos(?:e|es|ed|ing)",
+        "decline to": r"declin(?:e|es|ed|ing) to",
+        "block": r"block(?:s|ed|ing)?",
+        "walk out": r"walk(?:s|ed|ing)? out",
+        "renege": r"reneg(?:e|es|ed|ing)",
+        "back out": r"back(?:s|ed|ing)? out",
+        "boycott": r"boycott(?:s|ed|ing)?",
+        "spurn": r"(?:spurn|rebuff|snub)(?:s|bed|bing|ed|ing)?",
+    },
+    "demanding": {
+        "demand": r"demand(?:s|ed|ing)?",
+        "urge": r"urg(?:e|es|ed|ing)",
+        "call on": r"call(?:s|ed|ing)? (?:on|upon|for)",
+        "insist": r"insist(?:s|ed|ing)?",
+        "must": r"must",
+        "press": r"press(?:es|ed|ing)? (?:for\b|(?:\w+ ){1,3}to)",
+        "ask": r"ask(?:s|ed|ing)?",
+        "order": r"order(?:s|ed|ing)? (?:\w+ ){1,4}to",
+        "appeal": r"appeal(?:s|ed|ing)? (?:to|for)",
+        "tell to": r"t(?:ell|ells|old|elling) (?:\w+ ){1,4}to",
+    },
+    "conciliatory": {
+        "agree": r"agre(?:e|es|ed|eing)",
+        "accept": r"accept(?:s|ed|ing)?",
+        "offer": r"offer(?:s|ed|ing)?",
+        "pledge": r"pledg(?:e|es|ed|ing)",
+        "promise": r"promis(?:e|es|ed|ing)",
+        "allow": r"allow(?:s|ed|ing)?",
+        "lift": r"lift(?:s|ed|ing)?",
+        "ease": r"eas(?:e|es|ed|ing)",
+        "release": r"releas(?:e|es|ed|ing)",
+        "concede": r"conced(?:e|es|ed|ing)",
+        "compromise": r"compromis(?:e|es|ed|ing)",
+        "ready to": r"ready to",
+        "willing to": r"willing to",
+        "free": r"(?:freed|frees|freeing)",
+        "reopen": r"reopen(?:s|ed|ing)?",
+        "grant": r"grant(?:s|ed|ing)?",
+        "welcome": r"welcom(?:e|es|ed|ing)",
+    },
+}
+STANCE_LABELS = tuple(FAMILIES)
+
+# One alternation per family; the group name says which verb matched.
+_FAMILY_PATTERNS = {
+    label: re.compile(r"\b(?:" + "|".join(verbs.values()) + r")\b", re.IGNORECASE)
+    for label, verbs in FAMILIES.items()
+}
+# Every verb of every family in one pass, each as a named group, for the features.
+_GROUP_NAMES = {
+    f"v{i}": (label, lemma)
+    for i, (label, lemma) in enumerate(
+        (label, lemma) for label, verbs in FAMILIES.items() for lemma in verbs
+    )
+}
+ANY_VERB = re.compile(
+    r"\b(?:"
+    + "|".join(
+        f"(?P<{name}>{FAMILIES[label][lemma]})" for name, (label, lemma) in _GROUP_NAMES.items()
+    )
+    + r")\b",
+    re.IGNORECASE,
+)
+# Negators in the few words before a verb turn it: "did not reject", "refused to accept",
+# "failed to reach", "is still refusing" is a refusal on its own.
+NEGATOR = re.compile(
+    r"\b(?:not|never|no longer|nor|cannot|\w+n't|refus\w* to|declin\w* to|fail\w* to)\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+def has_family(text: str, label: str) -> bool:
+    """Does ``text`` hold a verb of ``label``'s family?"""
+    return _FAMILY_PATTERNS[label].search(text) is not None
+
+
+def act_verbs(text: str) -> list[tuple[int, str, str, bool]]:
+    """``(position, family, lemma, negated)`` of every act verb, in order of appearance."""
+    found = []
+    for match in ANY_VERB.finditer(text):
+        label, lemma = _GROUP_NAMES[match.lastgroup]
+        negated = NEGATOR.search(text[max(0, match.start() - 60) : match.start()]) is not None
+        found.append((match.start(), label, lemma, negated))
+    return found
+
+
+def is_contrast(text: str, label: str) -> bool:
+    """A contrast row: it holds a verb of another label's family (any family, for a neutral
+    row), or, for a stance row, a negated act verb. These are the rows where the verb that
+    carries the act must outweigh the words around it."""
+    others = [family for family in STANCE_LABELS if family != label]
+    if any(has_family(text, family) for family in others):
+        return True
+    return label in FAMILIES and any(negated for *_, negated in act_verbs(text))
