@@ -1,12 +1,99 @@
-"""Out-of-distribution figures: leave-one-domain-out, and the seed statements of real articles."""
+"""Everything a run measures, as one typed result: the splits, calibration and abstention,
+leave-one-domain-out, the contrast rows, and the files never trained on (seeds, wire)."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stance.metrics import score, stance_macro_f1
+import numpy as np
+
+from stance.metrics import flat, score, stance_macro_f1
+
+EVALUATED = ("validation", "test")
+HELDOUT_FILES = ("seeds", "wire")
+
+
+@dataclass
+class Evaluation:
+    """What `evaluate` found; ``metrics()`` flattens it for MLflow and `model.json`."""
+
+    labels: list[str]
+    proba: dict[str, np.ndarray]
+    predicted: dict[str, list[str]]
+    scores: dict[str, dict[str, Any]]
+    ece: dict[str, dict[str, float]]
+    thresholds: dict[str, float]
+    abstained: dict[str, dict[str, float]]
+    cross_domain: dict[str, Any] | None = None
+    contrast: dict[str, Any] | None = None
+    heldout: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def metrics(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for split, values in self.scores.items():
+            out.update(flat(values, split))
+        for split, ece in self.ece.items():
+            out.update({f"{split}_ece_{label}": v for label, v in ece.items()})
+            out[f"{split}_ece_mean"] = sum(ece.values()) / len(ece)
+        out.update({f"abstain_threshold_{label}": t for label, t in self.thresholds.items()})
+        for split, chosen in self.abstained.items():
+            out[f"abstain_coverage_{split}"] = chosen["coverage"]
+            out[f"abstain_accuracy_{split}"] = chosen["accuracy"]
+        if self.cross_domain:
+            out["xdomain_macro_f1"] = self.cross_domain["mean"]
+            out.update({f"xdomain_f1_{d}": v for d, v in self.cross_domain["per_domain"].items()})
+        if self.contrast:
+            out["contrast_macro_f1"] = self.contrast["macro_f1"]
+            out["contrast_rows"] = float(self.contrast["rows"])
+        for name, found in self.heldout.items():
+            out[f"{name}_macro_f1"] = found["stance_macro_f1"]
+            out[f"{name}_macro_f1_4"] = found["macro_f1"]
+            out[f"{name}_accuracy"] = found["accuracy"]
+        return out
+
+
+def evaluate(model, corpus, cfg, fresh_pipeline: Callable[[], Any]) -> Evaluation:
+    """Score ``model`` on validation and test, choose abstention thresholds on validation,
+    and compute the out-of-distribution figures ``cfg.evaluation`` asks for.
+
+    ``fresh_pipeline`` builds an unfitted copy of the pipeline for leave-one-domain-out.
+    """
+    from stance.calibration import abstention, choose_thresholds, per_label_ece
+
+    labels = model.labels
+    proba = {split: model.predict_proba(corpus[split].texts) for split in EVALUATED}
+    predicted = {split: [labels[i] for i in p.argmax(axis=1)] for split, p in proba.items()}
+    gold = {split: corpus[split].labels for split in EVALUATED}
+    thresholds = choose_thresholds(
+        gold["validation"], proba["validation"], labels, cfg.abstention.target_precision
+    )
+    result = Evaluation(
+        labels=labels,
+        proba=proba,
+        predicted=predicted,
+        scores={s: score(gold[s], predicted[s], corpus.labels) for s in EVALUATED},
+        ece={s: per_label_ece(gold[s], proba[s], labels) for s in EVALUATED},
+        thresholds=thresholds,
+        abstained={s: abstention(gold[s], proba[s], labels, thresholds) for s in EVALUATED},
+        contrast=contrast_scores(
+            [t for s in EVALUATED for t in corpus[s].texts],
+            [y for s in EVALUATED for y in gold[s]],
+            [p for s in EVALUATED for p in predicted[s]],
+            corpus.labels,
+        ),
+    )
+    if cfg.evaluation.cross_domain:
+        result.cross_domain = cross_domain(fresh_pipeline(), corpus, cfg.evaluation.n_jobs) or None
+    for name in HELDOUT_FILES:
+        path = cfg.evaluation.get(name)
+        found = heldout_scores(model, path, corpus.labels) if path else None
+        if found:
+            result.heldout[name] = found
+    return result
 
 
 def _held_out(pipeline, train, rows, domain: str, labels: list[str]):
@@ -84,9 +171,7 @@ def contrast_scores(texts, gold, predicted, labels: list[str]) -> dict[str, Any]
     has to outweigh the nouns around it."""
     from stance.lexicon import is_contrast
 
-    rows = [
-        (g, p) for t, g, p in zip(texts, gold, predicted, strict=True) if is_contrast(t, g)
-    ]
+    rows = [(g, p) for t, g, p in zip(texts, gold, predicted, strict=True) if is_contrast(t, g)]
     if not rows:
         return None
     scores = score([g for g, _ in rows], [p for _, p in rows], labels)

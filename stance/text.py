@@ -36,8 +36,36 @@ _ENT_RUN = re.compile(r"ENT(?:(?:\s+|-)ENT)+")
 PLACEHOLDERS = {"ENT", "NUM", "DATE", "DAY", "I"}
 # Personal pronouns and possessives: who speaks does not change the act (GUIDELINES R28).
 PERSONS = frozenset(
-    "i me my mine myself we us our ours ourselves you your yours yourself yourselves "
-    "he him his himself she her hers herself they them their theirs themselves".split()
+    [
+        "i",
+        "me",
+        "my",
+        "mine",
+        "myself",
+        "we",
+        "us",
+        "our",
+        "ours",
+        "ourselves",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "he",
+        "him",
+        "his",
+        "himself",
+        "she",
+        "her",
+        "hers",
+        "herself",
+        "they",
+        "them",
+        "their",
+        "theirs",
+        "themselves",
+    ]
 )
 _SPACES = re.compile(r"[ \t]{2,}")
 _APOSTROPHE = re.compile(r"['’]")
@@ -91,7 +119,9 @@ def drop_persons(text: str) -> str:
 
     def _drop(match: re.Match) -> str:
         word = match.group()
-        head, sep, tail = re.split(r"(['’])", word, maxsplit=1) if _APOSTROPHE.search(word) else (word, "", "")
+        head, sep, tail = (
+            re.split(r"(['’])", word, maxsplit=1) if _APOSTROPHE.search(word) else (word, "", "")
+        )
         lowered = head.lower()
         if lowered not in PERSONS or (head.isupper() and lowered == "us"):
             return word

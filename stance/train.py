@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 import time
 from pathlib import Path
@@ -44,246 +43,133 @@ def build_pipeline(cfg: DictConfig):
     )
 
 
-def _write_reports(folder: Path, model, corpus, scores: dict[str, dict], proba: dict) -> None:
-    from sklearn.metrics import classification_report
+def _fit(pipeline, split) -> tuple[Any, float]:
+    from stance.model import StanceModel
 
-    from stance.metrics import confusion_text
-    from stance.plots import confusion_matrix_png
-
-    folder.mkdir(parents=True, exist_ok=True)
-    predicted = {split: [model.labels[i] for i in p.argmax(axis=1)] for split, p in proba.items()}
-    with open(folder / "classification_report.txt", "w", encoding="utf-8") as handle:
-        for split in ("validation", "test"):
-            report = classification_report(
-                corpus[split].labels,
-                predicted[split],
-                labels=corpus.labels,
-                digits=3,
-                zero_division=0,
-            )
-            handle.write(f"== {split} ==\n{report}\n{confusion_text(scores[split])}\n\n")
-    for split in ("validation", "test"):
-        confusion_matrix_png(scores[split], split, folder / f"confusion_matrix_{split}.png")
-    validation = corpus["validation"]
-    confidence = proba["validation"].max(axis=1)
-    with open(folder / "misclassified_validation.csv", "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["id", "text", "gold", "predicted", "confidence"])
-        for i, (gold, pred) in enumerate(
-            zip(validation.labels, predicted["validation"], strict=True)
-        ):
-            if gold != pred:
-                writer.writerow(
-                    [validation.ids[i], validation.texts[i], gold, pred, f"{confidence[i]:.3f}"]
-                )
-    crossed = scores.get("cross-domain")
-    if crossed:
-        with open(folder / "xdomain_per_domain.csv", "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["held_out_domain", "macro_f1"])
-            writer.writerows([d, f"{v:.4f}"] for d, v in crossed["per_domain"].items())
-        with open(
-            folder / "xdomain_top_confusions.csv", "w", encoding="utf-8", newline=""
-        ) as handle:
-            writer = csv.DictWriter(
-                handle, fieldnames=["gold", "predicted", "count", "share_of_errors", "example"]
-            )
-            writer.writeheader()
-            writer.writerows(crossed["top_confusions"])
-    with open(folder / "top_ngrams.csv", "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["label", "rank", "ngram", "weight"])
-        for label, grams in model.top_ngrams(20).items():
-            for rank, (gram, weight) in enumerate(grams, 1):
-                writer.writerow([label, rank, gram, weight])
+    started = time.perf_counter()
+    pipeline.fit(split.texts, split.labels)
+    return StanceModel(pipeline, {}), time.perf_counter() - started
 
 
-def _calibrate(model, corpus, proba: dict, target_precision: float) -> dict[str, Any]:
-    """ECE per label, and abstention thresholds chosen on validation then applied to test."""
-    from stance.calibration import abstention, choose_thresholds, per_label_ece
-
-    metrics: dict[str, float] = {}
-    for split, p in proba.items():
-        ece = per_label_ece(corpus[split].labels, p, model.labels)
-        metrics.update({f"{split}_ece_{label}": v for label, v in ece.items()})
-        metrics[f"{split}_ece_mean"] = sum(ece.values()) / len(ece)
-    thresholds = choose_thresholds(
-        corpus["validation"].labels, proba["validation"], model.labels, target_precision
-    )
-    metrics.update({f"abstain_threshold_{label}": t for label, t in thresholds.items()})
-    chosen = {}
-    for split, p in proba.items():
-        chosen[split] = abstention(corpus[split].labels, p, model.labels, thresholds)
-        metrics[f"abstain_coverage_{split}"] = chosen[split]["coverage"]
-        metrics[f"abstain_accuracy_{split}"] = chosen[split]["accuracy"]
-    return {"metrics": metrics, "thresholds": thresholds, "proba": proba, "chosen": chosen}
+def _resolved(cfg: DictConfig) -> dict[str, Any]:
+    resolved = OmegaConf.to_container(cfg, resolve=True)
+    resolved.pop("hydra", None)
+    return resolved
 
 
-def _plot_calibration(folder: Path, model, corpus, calibration: dict[str, Any]) -> None:
-    from stance.calibration import coverage_png, reliability_png
+def _params(resolved: dict[str, Any], seed: int) -> dict[str, str]:
+    from stance.tracking import flatten_params
 
-    reliability_png(
-        corpus["validation"].labels,
-        calibration["proba"]["validation"],
-        model.labels,
-        folder / "reliability_validation.png",
-    )
-    coverage_png(
-        corpus["test"].labels,
-        calibration["proba"]["test"],
-        model.labels,
-        calibration["chosen"]["test"],
-        folder / "abstention_coverage_test.png",
-    )
+    groups = ("data", "labels", "preprocess", "features", "model")
+    return {**flatten_params({k: resolved[k] for k in groups}), "seed": str(seed)}
 
 
-def train(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Validate the data, fit, evaluate on validation and test, save and track the model.
+def _tags(cfg: DictConfig, corpus) -> dict[str, str]:
+    from stance.tracking import git_commit
+
+    commit = git_commit(cfg.paths.root)
+    return {
+        "stance.git_commit": commit,
+        "mlflow.source.git.commit": commit,
+        "stance.data_fingerprint": corpus.fingerprint,
+        "stance.output_dir": str(cfg.paths.output_dir),
+    }
+
+
+def _corpus_counts(corpus, model) -> dict[str, float]:
+    counts = {f"rows_{name}": float(len(split.texts)) for name, split in corpus.splits.items()}
+    counts.update({f"dropped_rows_{name}": float(n) for name, n in corpus.dropped.items()})
+    counts["n_features"] = float(getattr(model.pipeline[-1], "n_features_in_", 0))
+    return counts
+
+
+def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
+    """Validate the data, fit, evaluate, save, write reports and track the run.
 
     Returns ``(metrics, objects)``: the flat metrics (``validation_macro_f1`` is what a
-    sweeper optimises) and the model, its folder and the MLflow run id.
+    sweeper optimises) and the model, its folder, the evaluation and the MLflow run.
     """
     from stance import tracking
+    from stance.artifacts import write_reports
     from stance.data import load_corpus
-    from stance.evaluation import contrast_scores, cross_domain, heldout_scores
-    from stance.metrics import flat, score
-    from stance.model import StanceModel, update_latest
+    from stance.evaluation import evaluate
+    from stance.model import update_latest
 
     register_resolvers()
     out_dir = Path(cfg.paths.output_dir)
     corpus = load_corpus(cfg.data, cfg.labels, Path(cfg.paths.cache) / "datasets")
-    resolved = OmegaConf.to_container(cfg, resolve=True)
-    resolved.pop("hydra", None)
-    pipeline = build_pipeline(cfg)
-    name = run_name(cfg)
-    commit = tracking.git_commit(cfg.paths.root)
-    tags = {
-        "stance.git_commit": commit,
-        "mlflow.source.git.commit": commit,
-        "stance.data_fingerprint": corpus.fingerprint,
-        "stance.output_dir": str(out_dir),
-    }
-    with tracking.start_run(cfg.tracking, name, tags) as run:
-        params = tracking.flatten_params(
-            {k: resolved[k] for k in ("data", "labels", "preprocess", "features", "model")}
-        )
-        params["seed"] = cfg.seed
-        run.log_params(params)
+    resolved = _resolved(cfg)
+    with tracking.start_run(cfg.tracking, run_name(cfg), _tags(cfg, corpus)) as run:
+        run.log_params(_params(resolved, cfg.seed))
         run.log_inputs(corpus)
-
-        train_split = corpus["train"]
-        started = time.perf_counter()
-        pipeline.fit(train_split.texts, train_split.labels)
-        fit_seconds = time.perf_counter() - started
-        model = StanceModel(pipeline, {})
-
-        proba = {
-            split: model.predict_proba(corpus[split].texts) for split in ("validation", "test")
-        }
-        predictions = {
-            split: [model.labels[i] for i in p.argmax(axis=1)] for split, p in proba.items()
-        }
-        scores = {
-            split: score(corpus[split].labels, predictions[split], corpus.labels)
-            for split in predictions
-        }
-        metrics: dict[str, float] = {}
-        for split, values in scores.items():
-            metrics.update(flat(values, split))
-        metrics["fit_seconds"] = fit_seconds
-        features = pipeline[1:-1].transform(pipeline[0].transform(["x"]))
-        metrics["n_features"] = float(features.shape[1]) if hasattr(features, "shape") else 0.0
-        metrics.update(
-            {f"rows_{split}": float(len(corpus[split].texts)) for split in corpus.splits}
-        )
-        metrics.update({f"dropped_rows_{split}": float(n) for split, n in corpus.dropped.items()})
-
-        calibration = _calibrate(model, corpus, proba, cfg.abstention.target_precision)
-        metrics.update(calibration["metrics"])
-
-        if cfg.evaluation.cross_domain:
-            crossed = cross_domain(build_pipeline(cfg), corpus, cfg.evaluation.n_jobs)
-            if crossed:
-                metrics["xdomain_macro_f1"] = crossed["mean"]
-                metrics.update({f"xdomain_f1_{d}": v for d, v in crossed["per_domain"].items()})
-                scores["cross-domain"] = crossed
-        evaluated = ("validation", "test")
-        contrast = contrast_scores(
-            [t for split in evaluated for t in corpus[split].texts],
-            [y for split in evaluated for y in corpus[split].labels],
-            [p for split in evaluated for p in predictions[split]],
-            corpus.labels,
-        )
-        if contrast:
-            metrics["contrast_macro_f1"] = contrast["macro_f1"]
-            metrics["contrast_rows"] = float(contrast["rows"])
-        # Files never trained on: the seed statements of real articles and the wire test set.
-        for heldout in ("seeds", "wire"):
-            path = cfg.evaluation.get(heldout)
-            found = heldout_scores(model, path, corpus.labels) if path else None
-            if found:
-                metrics[f"{heldout}_macro_f1_4"] = found["macro_f1"]
-                metrics[f"{heldout}_macro_f1"] = found["stance_macro_f1"]
-                metrics[f"{heldout}_accuracy"] = found["accuracy"]
-
+        model, fit_seconds = _fit(build_pipeline(cfg), corpus["train"])
+        result = evaluate(model, corpus, cfg, lambda: build_pipeline(cfg))
+        metrics = {**result.metrics(), **_corpus_counts(corpus, model), "fit_seconds": fit_seconds}
         model.meta.update(
             run_id=run.run_id,
-            run_name=name,
+            run_name=run_name(cfg),
             metrics={k: round(v, 6) for k, v in metrics.items()},
             config=resolved,
             data_fingerprint=corpus.fingerprint,
-            thresholds=calibration["thresholds"],
+            thresholds=result.thresholds,
             abstention={
                 "target_precision": cfg.abstention.target_precision,
                 "chosen_on": "validation",
             },
         )
         model_dir = out_dir / "model"
-        model_file = model.save(model_dir)
-        metrics["model_bytes"] = float(model_file.stat().st_size)
+        metrics["model_bytes"] = float(model.save(model_dir).stat().st_size)
         run.log_metrics(metrics)
-
-        reports = out_dir / "reports"
-        _write_reports(reports, model, corpus, scores, proba)
-        _plot_calibration(reports, model, corpus, calibration)
-        (reports / "config.yaml").write_text(OmegaConf.to_yaml(resolved), encoding="utf-8")
-        run.log_artifacts(reports)
+        run.log_artifacts(write_reports(out_dir / "reports", model, corpus, result, resolved))
         run.log_artifacts(model_dir, "stance_model")
         if cfg.tracking.log_model:
-            run.log_model(model_dir, train_split.texts, cfg.tracking.register_as)
+            run.log_model(model_dir, corpus["train"].texts, cfg.tracking.register_as)
         update_latest(model_dir, Path(cfg.paths.models) / "latest")
+    return metrics, {
+        "model": model,
+        "model_dir": model_dir,
+        "evaluation": result,
+        "run": run,
+        "run_id": run.run_id,
+    }
 
+
+SUMMARY = (
+    ("xdomain_macro_f1", "cross-domain macro-F1 (leave one domain out)"),
+    ("contrast_macro_f1", "contrast rows of validation+test, macro-F1"),
+    ("seeds_macro_f1", "seed statements, stance macro-F1"),
+    ("wire_macro_f1", "wire test set, stance macro-F1"),
+    ("wire_macro_f1_4", "wire test set, macro-F1 over all labels"),
+)
+
+
+def print_summary(cfg: DictConfig, metrics: dict[str, float], objects: dict[str, Any]) -> None:
     from stance.metrics import table
 
-    print(table({k: v for k, v in scores.items() if k in ("validation", "test")}))
-    for key, name in (
-        ("xdomain_macro_f1", "cross-domain macro-F1 (leave one domain out)"),
-        ("contrast_macro_f1", "contrast rows of validation+test, macro-F1"),
-        ("seeds_macro_f1", "seed statements, stance macro-F1"),
-        ("wire_macro_f1", "wire test set, stance macro-F1"),
-        ("wire_macro_f1_4", "wire test set, macro-F1 over all labels"),
-    ):
+    print(table(objects["evaluation"].scores))
+    for key, name in SUMMARY:
         if key in metrics:
             print(f"{name}: {metrics[key]:.3f}")
-    print(f"\nmodel: {model_file}  (also {Path(cfg.paths.models) / 'latest'})")
+    run = objects["run"]
     print(
-        f"MLflow: {run.url()}"
-        + (
-            f"; registered as {cfg.tracking.register_as} v{run.model_version}"
-            if run.model_version
-            else ""
-        )
+        f"\nmodel: {objects['model_dir'] / 'model.joblib'}  (also {Path(cfg.paths.models) / 'latest'})"
     )
-    return metrics, {"model": model, "model_dir": model_dir, "run_id": run.run_id, "scores": scores}
+    registered = (
+        f"; registered as {cfg.tracking.register_as} v{run.model_version}"
+        if run.model_version
+        else ""
+    )
+    print(f"MLflow: {run.url()}{registered}")
 
 
 @hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")
 def _hydra_main(cfg: DictConfig) -> float:
     try:
-        metrics, _ = train(cfg)
+        metrics, objects = train(cfg)
     except StanceError as err:
         print(f"stance-train: error: {err}", file=sys.stderr)
         sys.exit(2)
+    print_summary(cfg, metrics, objects)
     return metrics["validation_macro_f1"]
 
 
