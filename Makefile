@@ -36,17 +36,16 @@ test-all: setup ## every test, the slow ones included
 	$(BIN)/python -m pytest -q $(ARGS)
 
 bench: setup ## speed ratios against bare scikit-learn
-	$(BIN)/python -m stance.bench $(ARGS)
+	$(BIN)/stance bench $(ARGS)
 
 ui: setup ## MLflow UI over the local store on $(HOST):$(PORT)
-	@$(BIN)/python -m stance.tracking ui-url --host $(HOST) --port $(PORT)
-	$(BIN)/mlflow ui --backend-store-uri "$$($(BIN)/python -m stance.tracking store-uri)" --host $(HOST) --port $(PORT)
+	$(BIN)/stance ui --host $(HOST) --port $(PORT)
 
 serve: setup ## serve stance-classifier@champion with MLflow's model server on $(HOST):$(SERVE_PORT)
-	$(BIN)/python -m stance.tracking serve --host $(HOST) --port $(SERVE_PORT)
+	$(BIN)/stance serve --host $(HOST) --port $(SERVE_PORT)
 
 corpus: setup ## rebuild data/ splits and the dataset card's statistics from data/authored/
-	$(BIN)/python -m stance.corpus build
+	$(BIN)/stance corpus build
 
 lint: setup ## ruff lint and format check
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

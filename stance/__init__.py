@@ -21,12 +21,18 @@ if TYPE_CHECKING:
     from stance.model import StanceModel
 
 
-def load_model(path_or_uri: str | None = None) -> StanceModel:
-    """Load a saved classifier: a ``model.joblib``, its folder, or an MLflow model URI.
+def load_model(path_or_uri=None) -> StanceModel:
+    """Load a saved classifier: a ``model.joblib``, its folder, or an MLflow model URI
+    (``models:/stance-classifier@champion``); by default the latest trained model.
 
     Joblib files run code when loaded: load only files you trust. The sha256 recorded in
     ``model.json`` is checked before unpickling.
     """
-    from stance.model import load_model as _load
+    from stance.model import is_uri
+    from stance.model import load_model as load_saved
 
-    return _load(path_or_uri)
+    if is_uri(path_or_uri):
+        from stance.tracking import load_logged_model
+
+        return load_logged_model(path_or_uri)
+    return load_saved(path_or_uri)

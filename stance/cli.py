@@ -42,6 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="stance", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    sub.add_parser(
+        "train",
+        help="train and track a model (Hydra overrides follow: stance train model=linear_svc)",
+        add_help=False,
+    )
+
     predict = sub.add_parser("predict", help="tag statements given as arguments or in a file")
     predict.add_argument("texts", nargs="*", metavar="TEXT", help="statements to tag")
     predict.add_argument(
@@ -55,10 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     _output_args(predict, "n-grams shown with --explain")
     predict.add_argument("--chunk-size", type=int, default=2048, help=argparse.SUPPRESS)
 
-    evaluate = sub.add_parser(
-        "evaluate", help="score a model on a labeled .csv/.jsonl (text, label)"
+    evaluate = sub.add_parser("evaluate", help="score a model on labelled statements (text, label)")
+    evaluate.add_argument(
+        "--data",
+        "-d",
+        required=True,
+        help="labelled .csv, .jsonl or .parquet, or a `datasets` save_to_disk folder",
     )
-    evaluate.add_argument("--data", "-d", required=True, help="labeled .csv or .jsonl")
     _model_arg(evaluate)
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
 
@@ -71,6 +80,20 @@ def build_parser() -> argparse.ArgumentParser:
     promote = sub.add_parser("promote", help="make a training run's registered model the champion")
     promote.add_argument("run", help="MLflow run id (printed by stance-train)")
     promote.add_argument("--alias", default="champion")
+    promote.add_argument(
+        "--name", default=None, help="registered model name (default: tracking.register_as)"
+    )
+
+    serve = sub.add_parser("serve", help="serve a registered model with MLflow's model server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=5001)
+    serve.add_argument(
+        "--model-uri", default=None, help="default: models:/<tracking.register_as>@champion"
+    )
+
+    ui = sub.add_parser("ui", help="open the MLflow UI over the tracking store")
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", type=int, default=5000)
 
     suggest = sub.add_parser(
         "suggest", help="pick the unlabeled statements the model is least sure about"
@@ -81,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     suggest.add_argument("-n", type=int, default=50, help="how many to suggest (default 50)")
     _model_arg(suggest)
     suggest.add_argument("--out", "-o", help="CSV to write (atomically); default standard output")
+
+    for name, what in MAINTAINER.items():
+        sub.add_parser(name, help=f"{what} (maintainers, in a source checkout)", add_help=False)
     return parser
 
 
@@ -151,7 +177,7 @@ class _Writer:
 
 
 def cmd_predict(args) -> int:
-    from stance.model import load_model
+    from stance import load_model
 
     batches, total = _batches(args)
     model = load_model(args.model)
@@ -186,12 +212,12 @@ def cmd_predict(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
+    from stance import load_model
     from stance.io import read_labeled
     from stance.metrics import confusion_text, score
-    from stance.model import load_model
 
-    if not Path(args.data).is_file():
-        raise StanceError(f"{args.data}: no such file")
+    if not Path(args.data).exists():
+        raise StanceError(f"{args.data}: no such file or folder")
     model = load_model(args.model)
     texts, gold = read_labeled(args.data, labels=model.labels)
     scores = score(gold, model.predict(texts), model.labels)
@@ -250,8 +276,8 @@ def _analysis_table(analysis: dict) -> str:
 
 
 def cmd_analyze(args) -> int:
+    from stance import load_model
     from stance.article import analyze
-    from stance.model import load_model
 
     text = _read_article(args.file)
     model = load_model(args.model)
@@ -280,56 +306,50 @@ def cmd_analyze(args) -> int:
 
 def cmd_promote(args) -> int:
     from stance import tracking
+    from stance.config import defaults
 
-    new, replaced = tracking.promote(args.run, args.alias)
+    name = args.name or defaults().register_as
+    new, replaced = tracking.promote(args.run, args.alias, name)
     was = (
         f"replaced v{replaced}"
         if replaced and replaced != new
         else ("unchanged" if replaced else "no previous one")
     )
-    print(f"stance-classifier v{new} is now @{args.alias} ({was})")
+    print(f"{name} v{new} is now @{args.alias} ({was})")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from stance import tracking
+
+    tracking.serve(args.host, args.port, args.model_uri)
+    return 0
+
+
+def cmd_ui(args) -> int:
+    from stance import tracking
+
+    tracking.ui(args.host, args.port)
     return 0
 
 
 def cmd_suggest(args) -> int:
-    import heapq
     import io
 
-    import numpy as np
-
-    from stance.corpus import near_duplicate_pairs
+    from stance import load_model
+    from stance.active import least_certain
     from stance.io import read_texts
-    from stance.model import load_model
 
     if args.n < 1:
         raise StanceError(f"-n must be at least 1, got {args.n}")
     _count_and_validate(args.pool)
     model = load_model(args.model)
-    # Keep a few times n of the smallest margins while streaming, then drop near duplicates.
-    keep = args.n * 4
-    candidates: list[tuple[float, int, str, str, float]] = []
-    seen = 0
-    for batch in read_texts(args.pool):
-        proba = model.predict_proba(batch)
-        top2 = np.sort(proba, axis=1)[:, -2:]
-        for text, row, (second, first) in zip(batch, proba, top2, strict=True):
-            item = (-(first - second), seen, text, model.labels[int(row.argmax())], float(first))
-            seen += 1
-            if len(candidates) < keep:
-                heapq.heappush(candidates, item)
-            else:
-                heapq.heappushpop(candidates, item)
-    ranked = sorted(candidates, reverse=True)
-    texts = [c[2] for c in ranked]
-    duplicate_of_earlier = (
-        {j for i, j, _ in near_duplicate_pairs(texts)} if len(texts) > 1 else set()
-    )
-    chosen = [c for k, c in enumerate(ranked) if k not in duplicate_of_earlier][: args.n]
+    chosen, seen = least_certain(model, read_texts(args.pool), args.n)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["text", "predicted", "confidence", "margin", "label"])
-    for negative_margin, _, text, predicted, confidence in chosen:
-        writer.writerow([text, predicted, f"{confidence:.4f}", f"{-negative_margin:.4f}", ""])
+    for s in chosen:
+        writer.writerow([s.text, s.predicted, f"{s.confidence:.4f}", f"{s.margin:.4f}", ""])
     if args.out:
         from stance.io import write_text_atomic
 
@@ -345,11 +365,35 @@ COMMANDS = {
     "evaluate": cmd_evaluate,
     "analyze": cmd_analyze,
     "promote": cmd_promote,
+    "serve": cmd_serve,
+    "ui": cmd_ui,
     "suggest": cmd_suggest,
 }
+MAINTAINER = {"corpus": "build the corpus splits and statistics", "bench": "run the benchmark"}
+
+
+def _passthrough(command: str, rest: list[str]) -> int:
+    """Commands that own their arguments: training (Hydra parses them) and maintainer tools."""
+    if command == "train":
+        from stance.train import main as train_main
+
+        sys.argv = ["stance train", *rest]
+        train_main()
+        return 0
+    try:
+        from importlib import import_module
+
+        tool = import_module(f"stance.maintainer.{command}")
+    except ModuleNotFoundError:
+        print(f"stance {command}: only available in a source checkout", file=sys.stderr)
+        return 2
+    return tool.main(rest)
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and (argv[0] == "train" or argv[0] in MAINTAINER):
+        return _passthrough(argv[0], argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)

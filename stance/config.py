@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -41,3 +42,39 @@ def register_resolvers() -> None:
         OmegaConf.register_new_resolver("as_tuple", lambda items: tuple(items))
     if not OmegaConf.has_resolver("stance_root"):
         OmegaConf.register_new_resolver("stance_root", lambda: str(project_root()))
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """The defaults the commands share, read from the same `conf/` files training uses."""
+
+    models: Path
+    tracking_uri: str
+    experiment: str
+    register_as: str
+
+    @property
+    def latest(self) -> Path:
+        return self.models / "latest"
+
+
+def defaults() -> Defaults:
+    """`paths.models`, `tracking.uri`, `tracking.experiment` and `tracking.register_as` of
+    the default config (`conf/paths/default.yaml`, `conf/tracking/local.yaml`), so Python
+    holds no second copy of them. ``MLFLOW_TRACKING_URI`` wins, as in training."""
+    from omegaconf import OmegaConf
+
+    register_resolvers()
+    root = config_dir()
+    cfg = OmegaConf.create(
+        {
+            "paths": OmegaConf.load(root / "paths" / "default.yaml"),
+            "tracking": OmegaConf.load(root / "tracking" / "local.yaml"),
+        }
+    )
+    return Defaults(
+        models=Path(cfg.paths.models),
+        tracking_uri=str(cfg.tracking.uri),
+        experiment=str(cfg.tracking.experiment),
+        register_as=str(cfg.tracking.register_as),
+    )

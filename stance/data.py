@@ -1,37 +1,60 @@
-"""The training corpus: validated line by line, then loaded with `datasets` from local files."""
+"""The training corpus: each file read once and validated line by line, then held as a
+`datasets.DatasetDict` whose ``label`` column is a ``ClassLabel`` of the configured labels."""
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from stance import StanceError
 from stance.io import iter_records, sha256_file
 
 SPLITS = ("train", "validation", "test")
+COLUMNS = ("id", "text", "label", "domain")
 
 
 @dataclass
 class Split:
+    """One split as the plain lists the pipeline takes, over the rows of ``dataset``."""
+
     name: str
     path: Path
-    texts: list[str]
-    labels: list[str]
-    ids: list[str] = field(default_factory=list)
-    domains: list[str] = field(default_factory=list)
+    dataset: Any  # datasets.Dataset
+
+    @property
+    def texts(self) -> list[str]:
+        return self.dataset["text"]
+
+    @property
+    def labels(self) -> list[str]:
+        return self.dataset.features["label"].int2str(self.dataset["label"])
+
+    @property
+    def ids(self) -> list[str]:
+        return self.dataset["id"]
+
+    @property
+    def domains(self) -> list[str]:
+        return self.dataset["domain"]
 
 
 @dataclass
 class Corpus:
-    splits: dict[str, Split]
+    dataset: Any  # datasets.DatasetDict
+    paths: dict[str, Path]
     labels: list[str]
     fingerprint: str
     dropped: dict[str, int]
 
     def __getitem__(self, name: str) -> Split:
-        return self.splits[name]
+        return Split(name, self.paths[name], self.dataset[name])
+
+    @property
+    def splits(self) -> dict[str, Split]:
+        return {name: self[name] for name in self.dataset}
 
 
 def fingerprint(paths: list[Path]) -> str:
@@ -43,62 +66,73 @@ def fingerprint(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def _validate(path: Path, known: set[str], label_names: list[str]) -> None:
-    for lineno, record in iter_records(path, require=("text", "label")):
-        if record["label"].strip() not in known:
+def read_split(path: Path, label_names: list[str], drop: set[str]) -> tuple[dict, int]:
+    """The columns of one labelled file, validated row by row (``file:line`` on error);
+    rows whose label is in ``drop`` are counted, not kept."""
+    known = set(label_names) | drop
+    columns: dict[str, list[str]] = {c: [] for c in COLUMNS}
+    dropped = 0
+    for n, (lineno, record) in enumerate(iter_records(path, require=("text", "label"))):
+        label = record["label"].strip()
+        if label not in known:
             raise StanceError(
                 f"{path}:{lineno}: label {record['label']!r} is not in the configured label set "
                 f"({', '.join(label_names)})"
             )
+        if label in drop:
+            dropped += 1
+            continue
+        columns["id"].append(str(record.get("id") or n))
+        columns["text"].append(record["text"].strip())
+        columns["label"].append(label)
+        columns["domain"].append(str(record.get("domain") or ""))
+    return columns, dropped
 
 
-def load_corpus(data_cfg, labels_cfg, cache_dir: str | Path) -> Corpus:
-    """Validate and load train/validation/test; drop the labels in ``labels_cfg.drop``."""
+def to_dataset(columns: dict[str, list[str]], label_names: list[str]):
+    """A `datasets.Dataset` of id/text/label/domain with ``label`` a ClassLabel."""
+    import datasets
+
+    features = datasets.Features(
+        {
+            "id": datasets.Value("string"),
+            "text": datasets.Value("string"),
+            "label": datasets.ClassLabel(names=list(label_names)),
+            "domain": datasets.Value("string"),
+        }
+    )
+    return datasets.Dataset.from_dict(columns, features=features)
+
+
+def load_corpus(data_cfg, labels_cfg, cache_dir: str | Path | None = None) -> Corpus:
+    """Read, validate and hold train/validation/test; drop the labels in ``labels_cfg.drop``.
+
+    ``cache_dir`` is unused: the DatasetDict is built in memory from the validated rows
+    (kept for callers that pass it).
+    """
     import datasets
 
     datasets.disable_progress_bars()
     label_names = list(labels_cfg.names)
     drop = set(labels_cfg.drop)
-    known = set(label_names) | drop
     root = Path(data_cfg.dir)
     paths = {name: root / data_cfg[name] for name in SPLITS}
-    for path in paths.values():
-        _validate(path, known, label_names)
-
-    loaded = datasets.load_dataset(
-        "csv",
-        data_files={name: str(path) for name, path in paths.items()},
-        cache_dir=str(cache_dir),
-        keep_default_na=False,
-    )
-    splits: dict[str, Split] = {}
-    dropped: dict[str, int] = {}
+    parts, dropped = {}, {}
     for name, path in paths.items():
-        table = loaded[name]
-        all_texts, all_labels = list(table["text"]), [label.strip() for label in table["label"]]
-        all_ids = (
-            [str(i) for i in table["id"]]
-            if "id" in table.column_names
-            else [str(i) for i in range(len(table))]
-        )
-        keep = [i for i, label in enumerate(all_labels) if label not in drop]
-        dropped[name] = len(table) - len(keep)
-        texts = [all_texts[i].strip() for i in keep]
-        gold = [all_labels[i] for i in keep]
-        ids = [all_ids[i] for i in keep]
-        all_domains = [str(d) for d in table["domain"]] if "domain" in table.column_names else []
-        domains = [all_domains[i] for i in keep] if all_domains else []
-        splits[name] = Split(name, path, texts, gold, ids, domains)
+        columns, dropped[name] = read_split(path, label_names, drop)
         minimum = (
             data_cfg.min_train_rows_per_label
             if name == "train"
             else data_cfg.min_eval_rows_per_label
         )
-        counts = Counter(gold)
+        counts = Counter(columns["label"])
         for label in label_names:
             if counts[label] < minimum:
                 raise StanceError(
                     f"{path}: label {label!r} has {counts[label]} rows, needs at least {minimum} "
                     f"to {'train' if name == 'train' else 'evaluate'}"
                 )
-    return Corpus(splits, label_names, fingerprint(list(paths.values())), dropped)
+        parts[name] = to_dataset(columns, label_names)
+    return Corpus(
+        datasets.DatasetDict(parts), paths, label_names, fingerprint(list(paths.values())), dropped
+    )

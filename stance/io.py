@@ -132,15 +132,49 @@ def read_texts(path: str | Path, chunk_size: int = 2048) -> Iterator[list[str]]:
         yield chunk
 
 
+def _labeled_records(path: Path) -> Iterator[tuple[str, dict]]:
+    """``(where, record)`` of a labelled dataset written by `datasets`: a ``save_to_disk``
+    folder (a Dataset, or a DatasetDict whose ``test`` split is read) or a Parquet file.
+    A ``ClassLabel`` label column is read as its names."""
+    import datasets
+
+    datasets.disable_progress_bars()
+    try:
+        if path.is_dir():
+            found = datasets.load_from_disk(str(path))
+            if isinstance(found, datasets.DatasetDict):
+                if "test" not in found:
+                    raise StanceError(f"{path}: a DatasetDict without a 'test' split")
+                found = found["test"]
+        else:
+            found = datasets.Dataset.from_parquet(str(path))
+    except (FileNotFoundError, ValueError, OSError) as err:
+        raise StanceError(f"{path}: not a readable dataset ({str(err).splitlines()[0]})") from None
+    missing = [c for c in ("text", "label") if c not in found.column_names]
+    if missing:
+        raise StanceError(f"{path}: missing column {', '.join(repr(c) for c in missing)}")
+    names = found.features["label"].names if hasattr(found.features["label"], "names") else None
+    for row, record in enumerate(found):
+        if names is not None:
+            record = {**record, "label": names[record["label"]]}
+        yield f"{path}: row {row}", _checked(path, row, record, ("text", "label"))
+
+
 def read_labeled(path: str | Path, labels: list[str] | None = None) -> tuple[list[str], list[str]]:
-    """Texts and labels of a labeled .csv/.jsonl; a label outside ``labels`` is named with its line."""
+    """Texts and labels of a labelled .csv/.jsonl, Parquet file or `datasets` folder; a
+    label outside ``labels`` is named with its line (or row)."""
     texts: list[str] = []
     gold: list[str] = []
     allowed = set(labels) if labels is not None else None
-    for lineno, record in iter_records(path, require=("text", "label")):
+    path = Path(path)
+    if path.is_dir() or path.suffix.lower() == ".parquet":
+        records = _labeled_records(path)
+    else:
+        records = ((f"{path}:{n}", r) for n, r in iter_records(path, require=("text", "label")))
+    for where, record in records:
         label = record["label"].strip()
         if allowed is not None and label not in allowed:
-            raise StanceError(f"{path}:{lineno}: label {label!r} is not one of {', '.join(labels)}")
+            raise StanceError(f"{where}: label {label!r} is not one of {', '.join(labels)}")
         texts.append(record["text"].strip())
         gold.append(label)
     if not texts:

@@ -209,32 +209,25 @@ def _texts(texts) -> list[str] | Any:
     return texts
 
 
-def default_model_path() -> Path:
-    from stance.config import project_root
-
-    return project_root() / "experiments" / "models" / "latest"
-
-
-def _is_uri(value: str) -> bool:
-    return value.startswith(
+def is_uri(value: object) -> bool:
+    """An MLflow model URI rather than a path."""
+    return isinstance(value, str) and value.startswith(
         ("models:/", "runs:/", "mlflow-artifacts:/", "s3://", "gs://", "dbfs:/")
     )
 
 
-def load_model(path_or_uri: str | Path | None = None) -> StanceModel:
-    """Load from a ``model.joblib``, its folder, or an MLflow model URI."""
-    if path_or_uri is None:
-        path_or_uri = default_model_path()
-    if isinstance(path_or_uri, str) and _is_uri(path_or_uri):
-        from stance import tracking
+def load_model(path: str | Path | None = None) -> StanceModel:
+    """Load from a ``model.joblib`` or its folder (default: the latest trained model),
+    after checking its sha256 against ``model.json``. MLflow URIs go through
+    `stance.load_model`, so this module never imports MLflow."""
+    from stance.config import defaults
 
-        pipeline, meta = tracking.load_logged_model(path_or_uri)
-        return StanceModel(pipeline, meta)
-    path = Path(path_or_uri)
+    latest = defaults().latest
+    path = Path(path) if path is not None else latest
     if path.is_dir():
         path = path / MODEL_FILE
     if not path.is_file():
-        hint = " (train one with `make train`)" if path.parent == default_model_path() else ""
+        hint = " (train one with `make train`)" if path.parent == latest else ""
         raise StanceError(f"{path}: no such model file{hint}")
     meta_path = path.with_name(META_FILE)
     if not meta_path.is_file():

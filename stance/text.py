@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 import numpy as np
@@ -229,3 +230,43 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
         return tags
+
+
+# Two texts whose character 5-gram sets overlap this much are one statement reworded.
+NEAR_DUPLICATE = 0.8
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"[^\w\s]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def near_duplicate_pairs(
+    texts_a: list[str], texts_b: list[str] | None = None, threshold: float = NEAR_DUPLICATE
+):
+    """Index pairs whose character 5-gram sets have Jaccard >= ``threshold``.
+
+    With one list, pairs (i, j) with i < j inside it; with two, pairs across them.
+    """
+    import numpy as np
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    norm_a = [normalise(t) for t in texts_a]
+    norm_b = norm_a if texts_b is None else [normalise(t) for t in texts_b]
+    vectorizer = CountVectorizer(analyzer="char", ngram_range=(5, 5), binary=True, lowercase=False)
+    vectorizer.fit(norm_a + (norm_b if texts_b is not None else []))
+    a = vectorizer.transform(norm_a).astype(np.float32).tocsr()
+    b = a if texts_b is None else vectorizer.transform(norm_b).astype(np.float32).tocsr()
+    size_a = np.asarray(a.sum(axis=1)).ravel()
+    size_b = np.asarray(b.sum(axis=1)).ravel()
+    pairs = []
+    for start in range(0, a.shape[0], 512):
+        inter = (a[start : start + 512] @ b.T).toarray()
+        union = size_a[start : start + 512, None] + size_b[None, :] - inter
+        jaccard = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+        for i, j in zip(*np.nonzero(jaccard >= threshold), strict=True):
+            i = int(i) + start
+            if texts_b is not None or i < j:
+                pairs.append((i, int(j), float(jaccard[i - start, j])))
+    return pairs

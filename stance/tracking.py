@@ -1,11 +1,11 @@
 """Every MLflow call of stance lives here: store set-up, runs, sweeps, models, registry, serving.
 
-Imported only where MLflow is needed (training, MLflow URIs), never by `stance predict`.
+Imported only where MLflow is needed (training, MLflow URIs, promote, serve, ui), never by
+`stance predict` on a saved file. It imports `stance.model`; `stance.model` never imports it.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import subprocess
@@ -55,12 +55,10 @@ def _store_lock(uri: str) -> Iterator[None]:
 
 
 def default_uri() -> str:
-    from stance.config import project_root
+    """`tracking.uri` of the default config (``MLFLOW_TRACKING_URI`` wins)."""
+    from stance.config import defaults
 
-    return (
-        os.environ.get("MLFLOW_TRACKING_URI")
-        or f"sqlite:///{project_root() / 'experiments' / 'mlflow.db'}"
-    )
+    return defaults().tracking_uri
 
 
 def _connect(uri: str) -> None:
@@ -327,7 +325,7 @@ class SweepParentRun(Callback):
 
 
 def load_logged_model(uri: str):
-    """The pipeline and metadata behind an MLflow model URI (``models:/stance-classifier@champion``)."""
+    """The `StanceModel` behind an MLflow model URI (``models:/stance-classifier@champion``)."""
     from mlflow.exceptions import MlflowException
 
     from stance import StanceError
@@ -339,17 +337,22 @@ def load_logged_model(uri: str):
         raise StanceError(
             f"{uri}: cannot load from {default_uri()} ({str(err).splitlines()[0]})"
         ) from None
-    return served.model.pipeline, {**served.model.meta, "source": uri}
+    served.model.meta["source"] = uri
+    return served.model
 
 
 def promote(
-    run_id: str, alias: str = "champion", name: str = "stance-classifier"
+    run_id: str, alias: str = "champion", name: str | None = None
 ) -> tuple[str, str | None]:
-    """Point ``name@alias`` at the version logged by ``run_id``; return (new, replaced) versions."""
+    """Point ``name@alias`` (default name: `tracking.register_as`) at the version logged by
+    ``run_id``; return (new, replaced) versions."""
     from mlflow import MlflowClient
     from mlflow.exceptions import MlflowException
 
     from stance import StanceError
+    from stance.config import defaults
+
+    name = name or defaults().register_as
 
     _connect(default_uri())
     client = MlflowClient()
@@ -367,7 +370,7 @@ def promote(
     return str(new), (str(replaced) if replaced else None)
 
 
-def experiment_id_for(uri: str, name: str = "stance") -> str | None:
+def experiment_id_for(uri: str, name: str) -> str | None:
     from mlflow import MlflowClient
 
     _connect(uri)
@@ -375,61 +378,38 @@ def experiment_id_for(uri: str, name: str = "stance") -> str | None:
     return found.experiment_id if found else None
 
 
-def _main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m stance.tracking", description="MLflow store helpers for make targets."
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("store-uri", help="print the tracking URI in use")
-    ui = sub.add_parser("ui-url", help="print the UI link to the runs table")
-    ui.add_argument("--host", default="127.0.0.1")
-    ui.add_argument("--port", default="5000")
-    serve = sub.add_parser(
-        "serve", help="serve models:/stance-classifier@champion with MLflow's server"
-    )
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", default="5001")
-    serve.add_argument("--model-uri", default="models:/stance-classifier@champion")
-    args = parser.parse_args(argv)
+def serve(host: str, port: int, model_uri: str | None = None) -> None:
+    """Replace this process with MLflow's own scoring server for ``model_uri`` (default: the
+    champion of `tracking.register_as`), in this environment: no conda or virtualenv, no network."""
+    from stance.config import defaults
+
     uri = default_uri()
-    if args.command == "serve":
-        # MLflow's own scoring server, in this environment (no conda/virtualenv, no network).
-        command = [
-            "mlflow",
-            "models",
-            "serve",
-            "-m",
-            args.model_uri,
-            "--env-manager",
-            "local",
-            "-h",
-            args.host,
-            "-p",
-            str(args.port),
-        ]
-        print(
-            f"serving {args.model_uri} from {uri} at http://{args.host}:{args.port}/invocations",
-            file=sys.stderr,
-        )
-        os.execvpe(command[0], command, {**os.environ, "MLFLOW_TRACKING_URI": uri})
-    if args.command == "store-uri":
-        print(uri)
-        return 0
+    model_uri = model_uri or f"models:/{defaults().register_as}@champion"
+    command = ["mlflow", "models", "serve", "-m", model_uri, "--env-manager", "local"]
+    command += ["-h", host, "-p", str(port)]
+    print(f"serving {model_uri} from {uri} at http://{host}:{port}/invocations", file=sys.stderr)
+    os.execvpe(command[0], command, {**os.environ, "MLFLOW_TRACKING_URI": uri})
+
+
+def ui(host: str, port: int) -> None:
+    """Print the link to the runs table, then replace this process with the MLflow UI."""
+    from stance.config import defaults
+
+    uri = default_uri()
+    local = uri.startswith("sqlite:///")
     experiment = (
-        experiment_id_for(uri)
-        if uri.startswith("sqlite") and Path(uri.removeprefix("sqlite:///")).exists()
+        experiment_id_for(uri, defaults().experiment)
+        if not local or Path(uri.removeprefix("sqlite:///")).exists()
         else None
     )
-    base = f"http://{args.host}:{args.port}"
+    base = f"http://{host}:{port}"
     if experiment is None:
         print(f"MLflow UI: {base}  (no runs yet: `make train` first)", file=sys.stderr)
     else:
         print(
-            f"MLflow UI, runs of experiment 'stance': {base}/#/experiments/{experiment}/runs?workflowType=machine_learning",
+            f"MLflow UI, runs of experiment '{defaults().experiment}': "
+            f"{base}/#/experiments/{experiment}/runs?workflowType=machine_learning",
             file=sys.stderr,
         )
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_main())
+    command = ["mlflow", "ui", "--backend-store-uri", uri, "--host", host, "--port", str(port)]
+    os.execvp(command[0], command)

@@ -9,8 +9,11 @@ from collections import Counter
 import pytest
 from conftest import DATA, SEEDS
 
-from stance.corpus import (
+from stance.lexicon import FAMILIES, has_family, is_contrast
+from stance.maintainer.corpus import (
     COLUMNS,
+    CONCESSION_ACT,
+    CONSULTATION,
     FORMS,
     LABELS,
     contrast_share,
@@ -19,9 +22,9 @@ from stance.corpus import (
     load_splits,
     near_duplicate_pairs,
     normalise,
+    pattern_share,
     stats_markdown,
 )
-from stance.lexicon import FAMILIES, has_family, is_contrast
 
 SPLITS = load_splits(DATA)
 ROWS = [row for part in SPLITS.values() for row in part]
@@ -109,7 +112,11 @@ def test_wave3_is_in_the_wire_register():
     carried = sum(has_family(row["text"], row["label"]) for row in stance_rows)
     assert carried / len(stance_rows) >= 0.70
     assert contrast_share(WAVE3) >= 0.20
+    assert pattern_share(WAVE3, "conciliatory", CONCESSION_ACT) >= 0.25
+    assert pattern_share(WAVE3, "neutral", CONSULTATION) >= 0.30
     assert len({row["domain"] for row in WAVE3}) >= 14
+    forms = Counter(row["form"] for row in WAVE3)
+    assert forms["reported"] > forms["quote"] + forms["headline"]  # mostly reported speech
 
 
 def test_whole_corpus_uses_the_common_verbs_in_and_out_of_their_label():
@@ -187,7 +194,7 @@ def test_guidelines_cover_every_label_with_examples():
     for number, label in enumerate(["conciliatory", "demanding", "rejecting", "neutral"], 1):
         section = next(s for s in sections if s.startswith(f"{number}. {label}"))
         assert section.count("\n- ") >= 4, label  # a definition and its examples
-    for rule in range(1, 29):
+    for rule in range(1, 34):
         assert f"**R{rule}." in guidelines, rule
     assert guidelines.count("→") >= 40
 
@@ -222,4 +229,6 @@ def test_agreement_study_is_reported():
     with open(sample, encoding="utf-8", newline="") as handle:
         second = list(csv.DictReader(handle))
     assert len(second) >= 0.10 * len(ROWS) - 1
+    wave3_ids = {row["id"] for row in WAVE3}
+    assert sum(row["id"] in wave3_ids for row in second) >= 0.10 * len(WAVE3)
     assert "Cohen's kappa" in (DATA / "README.md").read_text(encoding="utf-8")

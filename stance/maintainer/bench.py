@@ -1,4 +1,4 @@
-"""`make bench`: stance's overheads as ratios against bare scikit-learn on the same data.
+"""`stance bench` (`make bench`): stance's overheads as ratios against bare scikit-learn on the same data.
 
 1. ``m.predict`` against ``m.pipeline.predict`` on 20,000 statements (target <= 1.10);
 2. ``stance predict "one statement"`` wall time against importing the scikit-learn modules
@@ -39,7 +39,7 @@ def _best_of(fn, repeat: int) -> float:
     return min(times)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     from hydra import compose, initialize_config_dir
 
     from stance.config import config_dir, project_root, register_resolvers
