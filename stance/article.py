@@ -95,19 +95,17 @@ def analyze(model, text: str, *, abstain: bool = False, k: int = 5) -> dict[str,
                 "speaker": who,
             }
         )
+    return {"labels": model.labels, "sentences": sentences, "summary": summarise(sentences)}
+
+
+def summarise(sentences: list[dict[str, Any]]) -> dict[str, dict]:
+    """Sentences per label, and per label for each named speaker."""
     labels: Counter[str] = Counter(s["label"] for s in sentences)
     speakers: dict[str, Counter[str]] = {}
     for s in sentences:
-        if s["speaker"]:
+        if s.get("speaker"):
             speakers.setdefault(s["speaker"], Counter())[s["label"]] += 1
-    return {
-        "labels": model.labels,
-        "sentences": sentences,
-        "summary": {
-            "labels": dict(labels),
-            "speakers": {name: dict(c) for name, c in speakers.items()},
-        },
-    }
+    return {"labels": dict(labels), "speakers": {name: dict(c) for name, c in speakers.items()}}
 
 
 def speaker(sentence: str, previous: str | None = None) -> str | None:

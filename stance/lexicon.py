@@ -83,12 +83,15 @@ ANY_VERB = re.compile(
     + r")\b",
     re.IGNORECASE,
 )
-# Negators in the few words before a verb turn it: "did not reject", "refused to accept",
-# "failed to reach", "is still refusing" is a refusal on its own.
-NEGATOR = re.compile(
-    r"\b(?:not|never|no longer|nor|cannot|\w+n't|refus\w* to|declin\w* to|fail\w* to)\s+(?:\w+\s+){0,2}$",
-    re.IGNORECASE,
+# The one negation vocabulary of stance: the words that turn the act after them ("did not
+# reject", "refused to accept", "failed to reach"). Negation marking (`stance.text`), the
+# guideline cues (`stance.rules`) and the act verbs below all read it.
+NEGATOR_WORDS = (
+    r"not|never|no longer|no|nor|without|cannot|\w+n['’]t|refus\w* to|declin\w* to|fail\w* to"
 )
+NEGATORS = re.compile(rf"\b(?:{NEGATOR_WORDS})\b", re.IGNORECASE)
+# A negator in the few words before a verb turns it.
+NEGATOR = re.compile(rf"\b(?:{NEGATOR_WORDS})\s+(?:\w+\s+){{0,2}}$", re.IGNORECASE)
 
 
 def has_family(text: str, label: str) -> bool:

@@ -7,9 +7,10 @@ inline, so it can be opened from disk, mailed, archived or printed as it is.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from html import escape
 from itertools import groupby
+
+from stance.article import summarise
 
 # The label stance.model gives below its thresholds (its UNCERTAIN; not imported: that module
 # needs numpy, and this one only the standard library).
@@ -152,9 +153,8 @@ def render_html(analysis: dict) -> str:
         per non-empty bar or segment.
     """
     sentences = sorted(analysis.get("sentences", []), key=lambda s: s["index"])
-    summary = analysis.get("summary") or {}
-    label_counts = summary.get("labels") or Counter(s["label"] for s in sentences)
-    speakers = summary.get("speakers") or _count_speakers(sentences)
+    summary = analysis.get("summary") or summarise(sentences)
+    label_counts, speakers = summary["labels"], summary["speakers"]
     seen = [
         *label_counts,
         *(s["label"] for s in sentences),
@@ -204,14 +204,6 @@ def render_html(analysis: dict) -> str:
 
 def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _count_speakers(sentences: list[dict]) -> dict[str, dict[str, int]]:
-    counts: dict[str, Counter] = {}
-    for sentence in sentences:
-        if sentence.get("speaker"):
-            counts.setdefault(sentence["speaker"], Counter())[sentence["label"]] += 1
-    return counts
 
 
 def _label_order(labels: list[str], seen: list[str]) -> list[str]:

@@ -13,6 +13,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 
+from stance.lexicon import NEGATORS
 from stance.text import as_texts
 
 LEXICON: dict[str, list[str]] = {
@@ -110,11 +111,6 @@ LEXICON: dict[str, list[str]] = {
         r"not (?:going|prepared) to",
     ],
 }
-NEGATORS = re.compile(
-    r"\b(?:not|never|no longer|no|nor|without|cannot|won't|wouldn't|don't|doesn't|didn't|isn't|aren't|"
-    r"refus\w* to|declin\w* to|fail\w* to|\w+n't)\b",
-    re.IGNORECASE,
-)
 # A bare negated future ("will not sign", "won't return") is itself a refusal.
 NEGATED_WILL = re.compile(
     r"\b(?:will|would|shall|could|can)\s+(?:not|never)\b|\b(?:won't|wouldn't|can't|cannot)\b", re.I

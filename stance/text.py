@@ -9,13 +9,10 @@ from collections.abc import Iterable
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-# Words that open a negated scope. "refused/declined/failed to" act like "not" on the verb after them.
-_NEGATORS = re.compile(
-    r"\b(?:not|never|no|nor|without|cannot|can't|won't|wouldn't|don't|doesn't|didn't|isn't|aren't|"
-    r"wasn't|weren't|hasn't|haven't|hadn't|shouldn't|couldn't|no longer|refused to|refuses to|"
-    r"declined to|declines to|failed to|fails to|\w+n't)\b",
-    re.IGNORECASE,
-)
+from stance.lexicon import NEGATORS
+
+# Words that open a negated scope: the negation vocabulary of `stance.lexicon`.
+_NEGATORS = NEGATORS
 # A scope ends at punctuation or a clause-opening conjunction, as in Das & Chen (2001).
 _SCOPE_END = re.compile(
     r"[.,;:!?\"“”()]|\b(?:but|and|while|although|though|because|unless|until|if)\b", re.I
