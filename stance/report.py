@@ -2,18 +2,27 @@
 
 The page needs nothing from outside: its CSS, its charts (SVG) and its few lines of script are
 inline, so it can be opened from disk, mailed, archived or printed as it is.
+
+The markup lives in ``templates/report.html.j2``, rendered by Jinja2 with autoescape on, so
+every piece of text from the analysis is escaped where the template writes it. This module
+decides what the page shows (label order, colours, the charts' geometry) as plain data.
 """
 
 from __future__ import annotations
 
+import html
 import re
-from html import escape
+from dataclasses import dataclass
+from functools import cache
 from itertools import groupby
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
+from markupsafe import Markup
 
 from stance.article import summarise
 
 # The label stance.model gives below its thresholds (its UNCERTAIN; not imported: that module
-# needs numpy, and this one only the standard library).
+# needs numpy, and drawing a page should not load the model stack).
 UNCERTAIN = "uncertain"
 
 # Paul Tol's "vibrant" scheme, made to stay distinct for colour-blind readers, plus a grey.
@@ -28,13 +37,18 @@ _SPARE_COLOURS = ("#0077BB", "#33BBEE", "#CC3311", "#AA3377")
 # The underline differs by label too, so the stance still shows in grey print.
 _UNDERLINES = {"conciliatory": "solid", "demanding": "double", "rejecting": "wavy"}
 
+# Chart geometry, in SVG user units.
 _CHART_WIDTH = 720
 _BAR_HEIGHT = 20
 _ROW_HEIGHT = 30
 _NAME_WIDTH = 170
 _COUNT_WIDTH = 80
-_MAX_NAME = 24
+_BAR_SPAN = _CHART_WIDTH - _NAME_WIDTH - _COUNT_WIDTH  # the longest bar
+_MAX_NAME = 24  # characters of a row's name shown before it is cut short
+_MIN_WIDTH_FOR_COUNT = 16  # a speaker's segment narrower than this has no count written in it
 
+# The page's own style and script. They contain no input, so the template gets them as
+# Markup (not escaped); everything else it writes is escaped.
 _CSS = """
 :root { color-scheme: light; --ink: #1d1d1f; --muted: #5f6368; --rule: #dadce0; }
 * { box-sizing: border-box; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
@@ -126,6 +140,83 @@ _SCRIPT = """
 """
 
 
+@dataclass(frozen=True)
+class ShownSentence:
+    """A sentence as the page shows it, its fields coerced to the types the template formats."""
+
+    index: int
+    paragraph: object
+    text: str
+    label: str
+    confidence: float
+    speaker: str | None
+    ngrams: list[tuple[str, float]]  # the deciding n-grams, with their weights
+    probabilities: list[tuple[str, float]]  # the most probable label first
+
+
+@dataclass(frozen=True)
+class LabelStyle:
+    """A label's colour (as CSS ``r g b``, so the page can vary its opacity) and underline."""
+
+    label: str
+    rgb: str
+    underline: str
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One rectangle of a chart: ``count`` sentences with ``label``, drawn from ``x``."""
+
+    label: str
+    count: int
+    x: float
+    width: float
+
+    @property
+    def middle(self) -> float:
+        return self.x + self.width / 2
+
+    @property
+    def count_fits(self) -> bool:
+        return self.width >= _MIN_WIDTH_FOR_COUNT
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of a chart: a name, its bars from left to right, and the total after them."""
+
+    name: str
+    y: int
+    bars: list[Bar]
+    total: int
+    share: float = 0.0  # of all sentences (the label chart writes it beside the total)
+
+    @property
+    def short_name(self) -> str:
+        return self.name if len(self.name) <= _MAX_NAME else self.name[: _MAX_NAME - 1] + "…"
+
+    @property
+    def baseline(self) -> float:
+        """Where the text beside the bars sits."""
+        return self.y + _BAR_HEIGHT * 0.72
+
+    @property
+    def end(self) -> float:
+        """Where the last bar ends (where the first would start, if there is none)."""
+        return self.bars[-1].x + self.bars[-1].width if self.bars else _NAME_WIDTH
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart: its rows, top to bottom."""
+
+    rows: list[Row]
+
+    @property
+    def height(self) -> int:
+        return len(self.rows) * _ROW_HEIGHT + (8 if self.rows else 0)  # 8: a margin below
+
+
 def render_html(analysis: dict) -> str:
     """Render an article's sentence-by-sentence stance analysis as one HTML page.
 
@@ -162,48 +253,53 @@ def render_html(analysis: dict) -> str:
     ]
     labels = _label_order(analysis.get("labels", []), seen)
     colours = _colours(labels)
-    source = str(analysis.get("source", ""))
-    paragraphs = len({s["paragraph"] for s in sentences})
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Stance · {escape(source)}</title>
-<style>{_CSS}{_label_css(colours)}</style>
-</head>
-<body>
-<svg width="0" height="0" style="position:absolute" aria-hidden="true" focusable="false">
-<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-<path d="M0 0h6v6H0z" fill="#fff"/><path d="M1.5 0v6" stroke="#555" stroke-width="2.5"/></pattern></defs>
-</svg>
-<main>
-<header>
-<h1>Stance analysis: {escape(source)}</h1>
-<p class="meta">{_plural(len(sentences), "sentence")} in {_plural(paragraphs, "paragraph")} · {_plural(len(speakers), "named speaker")} · model <code>{escape(str(analysis.get("model", "")))}</code></p>
-{_legend(labels)}
-<p class="hint">Stronger colour means higher confidence; hatched means uncertain. Hover over or tab to a sentence for its details.</p>
-</header>
-<section class="article" aria-label="Article">
-{_article(sentences)}
-</section>
-<section class="charts" aria-labelledby="summary-heading">
-<h2 id="summary-heading">Summary</h2>
-<h3>Sentences per label</h3>
-{_label_chart(labels, label_counts, colours)}
-<h3>Sentences per named speaker</h3>
-{_speaker_chart(labels, speakers, colours)}
-</section>
-</main>
-<div id="tooltip" role="tooltip" hidden></div>
-<script>{_SCRIPT}</script>
-</body>
-</html>
-"""
+    shown = [_shown(s) for s in sentences]
+    return _template().render(
+        css=Markup(_CSS.strip("\n")),  # the template sets it on lines of its own
+        script=Markup(_SCRIPT),
+        source=str(analysis.get("source", "")),
+        model=str(analysis.get("model", "")),
+        labels=labels,
+        label_styles=[_style(label, colours[label]) for label in labels],
+        colours=colours,
+        uncertain=UNCERTAIN,
+        sentence_count=len(sentences),
+        paragraph_count=len({s["paragraph"] for s in sentences}),
+        paragraphs=[list(group) for _, group in groupby(shown, key=lambda s: s.paragraph)],
+        label_chart=_label_chart(labels, label_counts),
+        speaker_chart=_speaker_chart(labels, speakers),
+        chart_width=_CHART_WIDTH,
+        name_width=_NAME_WIDTH,
+        bar_height=_BAR_HEIGHT,
+    )
 
 
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+@cache
+def _template() -> Template:
+    """The page's template, loaded once; autoescape on for everything it writes."""
+    environment = Environment(
+        loader=PackageLoader("stance", "templates"),
+        autoescape=True,
+        finalize=_escaped_as_html_module,
+        undefined=StrictUndefined,  # a misspelt name fails loudly instead of printing nothing
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters["label_class"] = _css_class
+    environment.filters["percent"] = lambda fraction: f"{fraction:.0%}"
+    return environment.get_template("report.html.j2")
+
+
+def _escaped_as_html_module(value: object) -> object:
+    """Every value the template writes, escaped as ``html.escape`` spells it (``&quot;``).
+
+    Jinja calls this on each ``{{ value }}`` before autoescaping it; markupsafe alone would
+    write ``&#34;`` and ``&#39;``, the same characters in other spellings, and pages (and
+    tests) that look for ``html.escape``'s spelling would stop finding it. Markup (the
+    template's own macros, CSS, script) passes through untouched.
+    """
+    return value if hasattr(value, "__html__") else Markup(html.escape(str(value)))
 
 
 def _label_order(labels: list[str], seen: list[str]) -> list[str]:
@@ -218,153 +314,56 @@ def _colours(labels: list[str]) -> dict[str, str]:
 
 
 def _css_class(label: str) -> str:
+    """A class name made from a label; only ``[a-z0-9_-]``, so it is safe in a selector."""
     return "label-" + re.sub(r"[^a-z0-9_-]+", "-", label.lower())
 
 
-def _label_css(colours: dict[str, str]) -> str:
-    rules = []
-    for label, colour in colours.items():
-        rgb = " ".join(str(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
-        underline = _UNDERLINES.get(label, "solid")
-        rules.append(f".{_css_class(label)} {{ --rgb: {rgb}; --underline: {underline}; }}")
-    return "\n".join(rules)
+def _style(label: str, colour: str) -> LabelStyle:
+    rgb = " ".join(str(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
+    return LabelStyle(label, rgb, _UNDERLINES.get(label, "solid"))
 
 
-def _legend(labels: list[str]) -> str:
-    items = "".join(
-        f'<li><span class="sample {_css_class(label)}" style="--confidence: 0.7">{escape(label)}</span></li>'
-        for label in labels
-    )
-    return f'<ul class="legend" aria-label="Legend">{items}</ul>'
-
-
-def _article(sentences: list[dict]) -> str:
-    return "\n".join(
-        "<p>" + " ".join(_sentence(s) for s in group) + "</p>"
-        for _, group in groupby(sentences, key=lambda s: s["paragraph"])
-    )
-
-
-def _sentence(sentence: dict) -> str:
-    index = int(sentence["index"])
-    label = str(sentence["label"])
-    confidence = float(sentence.get("confidence") or 0.0)
-    speaker = sentence.get("speaker")
-    speaker_attr = f' data-speaker="{escape(speaker)}"' if speaker else ""
-    return (
-        f'<span class="sentence {_css_class(label)}" id="s{index}" tabindex="0" '
-        f'data-index="{index}" data-label="{escape(label)}" data-confidence="{confidence:.3f}"'
-        f'{speaker_attr} style="--confidence: {confidence:.3f}" aria-describedby="tip-{index}">'
-        f"{escape(sentence['text'])}{_tip(sentence, index, label, confidence)}</span>"
-    )
-
-
-def _tip(sentence: dict, index: int, label: str, confidence: float) -> str:
-    """The tooltip's content, kept hidden in the sentence so it is in the DOM without script."""
-    rows = [
-        f'<span class="tip-head"><span class="swatch {_css_class(label)}"></span>'
-        f"{escape(label)} · {confidence:.0%}</span>"
-    ]
-    if sentence.get("speaker"):
-        rows.append(_tip_row("speaker", escape(sentence["speaker"])))
-    ngrams = sentence.get("explanation") or []
-    if ngrams:
-        chips = "".join(
-            f'<span class="ngram">{escape(str(ngram))} {float(weight):+.2f}</span>'
-            for ngram, weight in ngrams
-        )
-        rows.append(_tip_row("deciding n-grams", chips))
+def _shown(sentence: dict) -> ShownSentence:
     probabilities = sentence.get("probabilities") or {}
-    if probabilities:
-        ranked = sorted(probabilities.items(), key=lambda item: -item[1])
-        rows.append(
-            _tip_row("probabilities", " · ".join(f"{escape(k)} {v:.0%}" for k, v in ranked))
-        )
-    return f'<span class="tip" id="tip-{index}" hidden>{"".join(rows)}</span>'
-
-
-def _tip_row(key: str, value: str) -> str:
-    return f'<span class="tip-row"><span class="tip-key">{key}:</span> {value}</span>'
-
-
-def _fill(label: str, colours: dict[str, str]) -> str:
-    """The fill of a bar: the label's colour, or hatched and outlined for ``uncertain``."""
-    return 'fill="url(#hatch)" stroke="#555"' if label == UNCERTAIN else f'fill="{colours[label]}"'
-
-
-def _svg(chart_id: str, title: str, rows: int, body: str) -> str:
-    height = rows * _ROW_HEIGHT + (8 if rows else 0)
-    return (
-        f'<svg id="{chart_id}" viewBox="0 0 {_CHART_WIDTH} {height}" width="{_CHART_WIDTH}" '
-        f'height="{height}" role="img" aria-label="{escape(title)}">{body}</svg>'
+    return ShownSentence(
+        index=int(sentence["index"]),
+        paragraph=sentence["paragraph"],
+        text=sentence["text"],
+        label=str(sentence["label"]),
+        confidence=float(sentence.get("confidence") or 0.0),
+        speaker=sentence.get("speaker") or None,
+        ngrams=[(str(ngram), float(weight)) for ngram, weight in sentence.get("explanation") or []],
+        probabilities=sorted(probabilities.items(), key=lambda item: -item[1]),
     )
 
 
-def _baseline(y: int) -> str:
-    """Where the text beside a bar drawn from ``y`` sits."""
-    return f"{y + _BAR_HEIGHT * 0.72:.1f}"
-
-
-def _row_name(y: int, name: str) -> str:
-    shown = name if len(name) <= _MAX_NAME else name[: _MAX_NAME - 1] + "…"
-    return (
-        f'<text x="{_NAME_WIDTH - 10}" y="{_baseline(y)}" text-anchor="end">'
-        f"<title>{escape(name)}</title>{escape(shown)}</text>"
-    )
-
-
-def _label_chart(labels: list[str], counts: dict[str, int], colours: dict[str, str]) -> str:
+def _label_chart(labels: list[str], counts: dict[str, int]) -> Chart:
+    """One row per label, its bar as long as its count relative to the largest."""
     total = sum(counts.values()) or 1
     widest = max(counts.values(), default=0) or 1
-    span = _CHART_WIDTH - _NAME_WIDTH - _COUNT_WIDTH
-    parts = []
+    rows = []
     for row, label in enumerate(labels):
-        y = row * _ROW_HEIGHT + 6
         n = counts.get(label, 0)
-        width = span * n / widest
-        parts.append(_row_name(y, label))
-        if n:
-            parts.append(
-                f'<rect x="{_NAME_WIDTH}" y="{y}" width="{width:.1f}" height="{_BAR_HEIGHT}" rx="2" '
-                f'{_fill(label, colours)} data-label="{escape(label)}" data-count="{n}">'
-                f"<title>{escape(label)}: {n}</title></rect>"
-            )
-        parts.append(
-            f'<text class="count" x="{_NAME_WIDTH + width + 6:.1f}" y="{_baseline(y)}">'
-            f"{n} ({n / total:.0%})</text>"
-        )
-    return _svg("label-chart", "Sentences per label", len(labels), "".join(parts))
+        bars = [Bar(label, n, _NAME_WIDTH, _BAR_SPAN * n / widest)] if n else []
+        rows.append(Row(label, _row_top(row), bars, total=n, share=n / total))
+    return Chart(rows)
 
 
-def _speaker_chart(
-    labels: list[str], speakers: dict[str, dict[str, int]], colours: dict[str, str]
-) -> str:
+def _speaker_chart(labels: list[str], speakers: dict[str, dict[str, int]]) -> Chart:
+    """One row per speaker (most sentences first), a segment per label in the labels' order."""
     ranked = sorted(speakers.items(), key=lambda item: (-sum(item[1].values()), item[0]))
     widest = max((sum(c.values()) for _, c in ranked), default=0) or 1
-    span = _CHART_WIDTH - _NAME_WIDTH - _COUNT_WIDTH
-    parts = []
+    rows = []
     for row, (name, counts) in enumerate(ranked):
-        y = row * _ROW_HEIGHT + 6
-        x = float(_NAME_WIDTH)
-        parts.append(_row_name(y, name))
+        bars, x = [], float(_NAME_WIDTH)
         for label in labels:
             n = counts.get(label, 0)
-            if not n:
-                continue
-            width = span * n / widest
-            parts.append(
-                f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{_BAR_HEIGHT}" '
-                f'{_fill(label, colours)} data-label="{escape(label)}" data-speaker="{escape(name)}" data-count="{n}">'
-                f"<title>{escape(name)}: {escape(label)} {n}</title></rect>"
-            )
-            if width >= 16:
-                parts.append(
-                    f'<text class="inside" x="{x + width / 2:.1f}" y="{_baseline(y)}" '
-                    f'text-anchor="middle">{n}</text>'
-                )
-            x += width
-        parts.append(
-            f'<text class="count" x="{x + 6:.1f}" y="{_baseline(y)}">{sum(counts.values())}</text>'
-        )
-    chart = _svg("speaker-chart", "Sentences per named speaker", len(ranked), "".join(parts))
-    return chart if ranked else chart + '<p class="note">No named speakers in this article.</p>'
+            if n:
+                bars.append(Bar(label, n, x, _BAR_SPAN * n / widest))
+                x += bars[-1].width
+        rows.append(Row(name, _row_top(row), bars, total=sum(counts.values())))
+    return Chart(rows)
+
+
+def _row_top(row: int) -> int:
+    return row * _ROW_HEIGHT + 6
