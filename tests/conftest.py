@@ -1,26 +1,109 @@
-"""Fixtures: real configs composed with Hydra's Compose API, tiny corpora, temp MLflow stores."""
+"""Fixtures: real configs composed with Hydra's Compose API, real corpus samples, temp MLflow
+stores, and a clean MLflow state around every test."""
 
 from __future__ import annotations
 
 import csv
 import os
+import shutil
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
 # Before anything imports `datasets` or `huggingface_hub`: no hub, no writes to ~/.cache.
-_HOME = tempfile.mkdtemp(prefix="stance-tests-hf-")
-os.environ["HF_HOME"] = _HOME
+# The folder is removed when the session ends (`pytest_unconfigure`), so no run leaves one.
+_HF_HOME = tempfile.mkdtemp(prefix="stance-tests-hf-")
+os.environ["HF_HOME"] = _HF_HOME
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_DATASETS_OFFLINE"] = "1"
-os.environ.pop("MLFLOW_TRACKING_URI", None)
 os.environ.setdefault("MPLBACKEND", "Agg")
+# One BLAS thread per process: on 2 cores that are also running loky workers (cross-domain
+# refits, sweeps) OpenBLAS's second thread spins, and a LogisticRegression fit took 3x longer.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+for _key in [k for k in os.environ if k.startswith("MLFLOW_")]:
+    del os.environ[_key]
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 SEEDS = ROOT / "seeds"
 LABELS = ["conciliatory", "demanding", "rejecting", "neutral"]
+
+# The shared training run (`trained`) learns from this many rows per label of data/train.csv,
+# and is scored on this many per label of data/validation.csv and data/test.csv: enough to
+# learn (its validation macro-F1 is checked against a floor in test_train.py), small enough
+# to train in seconds.
+TRAIN_PER_LABEL = 150
+EVAL_PER_LABEL = 40
+
+# Figures measured during the session, printed at its end (see `pytest_terminal_summary`).
+FIGURES = pytest.StashKey[dict]()
+
+
+def pytest_configure(config):
+    config.stash[FIGURES] = {}
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_HF_HOME, ignore_errors=True)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """The quality figures this run measured, and the seed of the random test order."""
+    figures = config.stash.get(FIGURES, {})
+    seed = (
+        config.getoption("randomly_seed", default=None)
+        if config.pluginmanager.hasplugin("randomly")
+        else None
+    )
+    if not figures and not isinstance(seed, int):
+        return
+    terminalreporter.section("stance figures")
+    for name, value in figures.items():
+        terminalreporter.write_line(f"{name}: {value}")
+    if isinstance(seed, int):
+        terminalreporter.write_line(
+            f"random test order seed: {seed} (same order again: -p randomly -p "
+            f"no:cacheprovider --randomly-seed={seed})"
+        )
+
+
+def record(request, name: str, value) -> None:
+    """Keep a figure for the end-of-session summary (rounded floats read better)."""
+    request.config.stash[FIGURES][name] = round(value, 3) if isinstance(value, float) else value
+
+
+def _reset_mlflow() -> None:
+    """No MLFLOW_* variable, no tracking or registry URI, no active run."""
+    mlflow = sys.modules.get("mlflow")
+    if mlflow is not None:
+        while mlflow.active_run() is not None:
+            mlflow.end_run()
+        mlflow.set_tracking_uri(None)
+        mlflow.set_registry_uri(None)
+    for key in [k for k in os.environ if k.startswith("MLFLOW_")]:
+        del os.environ[key]
+
+
+@pytest.fixture(autouse=True)
+def mlflow_isolated():
+    """Every test starts with MLflow pointing nowhere, whatever ran before it (mlflow's
+    ``set_tracking_uri`` also sets MLFLOW_TRACKING_URI, which then leaks into every later
+    test and subprocess): a test that needs a store names it."""
+    _reset_mlflow()
+    yield
+    _reset_mlflow()
+
+
+def use_store(uri: str, monkeypatch) -> str:
+    """Point this test's MLflow (tracking and registry) and stance's default URI at ``uri``."""
+    import mlflow
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    return uri
 
 
 def take(split: str, per_label: int) -> list[dict]:
@@ -51,11 +134,22 @@ def write_csv(path: Path, rows: list[dict], columns: list[str] | None = None) ->
 
 @pytest.fixture(scope="session")
 def tiny_data(tmp_path_factory) -> Path:
-    """A small corpus in the real format: 12 rows per label to train, 4 to validate and test."""
+    """A small corpus in the real format: 12 rows per label to train, 4 to validate and test.
+    For plumbing (bad input, sweeps, label sets); too small to learn much."""
     folder = tmp_path_factory.mktemp("tiny-data")
     write_csv(folder / "train.csv", take("train", 12))
     write_csv(folder / "validation.csv", take("validation", 4))
     write_csv(folder / "test.csv", take("test", 4))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def sample_data(tmp_path_factory) -> Path:
+    """A balanced sample of the real corpus big enough to learn from (see TRAIN_PER_LABEL)."""
+    folder = tmp_path_factory.mktemp("sample-data")
+    write_csv(folder / "train.csv", take("train", TRAIN_PER_LABEL))
+    write_csv(folder / "validation.csv", take("validation", EVAL_PER_LABEL))
+    write_csv(folder / "test.csv", take("test", EVAL_PER_LABEL))
     return folder
 
 
@@ -67,6 +161,11 @@ def overrides_for(tmp: Path, data_dir: Path, *extra: str) -> list[str]:
         f"tracking.uri=sqlite:///{tmp / 'mlflow.db'}",
         *extra,
     ]
+
+
+# The shared run skips the leave-one-domain-out refits (they would triple its time); the
+# stance3 run in test_train.py keeps them on, on the tiny corpus.
+TRAINED_OVERRIDES = ("evaluation.cross_domain=false",)
 
 
 @pytest.fixture
@@ -89,8 +188,9 @@ def compose_cfg():
 
 
 @pytest.fixture(scope="session")
-def trained(tmp_path_factory, tiny_data):
-    """One real training run (default config) into a temp store, shared by read-only tests."""
+def trained(request, tmp_path_factory, sample_data):
+    """One real training run (default config) on the learnable sample into a temp store,
+    shared by read-only tests."""
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
@@ -101,7 +201,9 @@ def trained(tmp_path_factory, tiny_data):
     tmp = tmp_path_factory.mktemp("trained")
     GlobalHydra.instance().clear()
     with initialize_config_dir(str(config_dir()), version_base="1.3"):
-        cfg = compose("config", overrides=overrides_for(tmp, tiny_data))
+        cfg = compose("config", overrides=overrides_for(tmp, sample_data, *TRAINED_OVERRIDES))
     GlobalHydra.instance().clear()
     metrics, objects = train(cfg)
+    record(request, "trained: validation macro-F1", metrics["validation_macro_f1"])
+    record(request, "trained: test macro-F1", metrics["test_macro_f1"])
     return {"tmp": tmp, "cfg": cfg, "metrics": metrics, **objects}

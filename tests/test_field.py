@@ -172,6 +172,8 @@ def _post(url: str, body) -> tuple[int, dict]:
         return err.code, json.loads(err.read() or b"{}")
 
 
+# Starts MLflow's real model server (its own Python process and virtual env check).
+@pytest.mark.slow
 def test_promote_then_serve_with_mlflow(trained, monkeypatch, capsys):
     from stance import tracking
 
@@ -191,7 +193,7 @@ def test_promote_then_serve_with_mlflow(trained, monkeypatch, capsys):
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "stance.tracking", "serve", "--port", str(port)],
+        [sys.executable, "-m", "stance.cli", "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

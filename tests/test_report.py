@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import html
+import os
 import shutil
 import struct
 import subprocess
@@ -202,6 +203,31 @@ def test_charts_have_one_rect_per_bar_and_segment(page):
     assert "No named speakers" not in page
 
 
+def test_bar_lengths_follow_the_counts():
+    """Worked by hand: the longest bar is the largest count; the others are that length
+    times their share of it; a speaker's segments add up to that speaker's total."""
+    analysis = copy.deepcopy(ANALYSIS)
+    analysis["summary"] = {
+        "labels": {"conciliatory": 4, "demanding": 2, "rejecting": 1, "neutral": 0, "uncertain": 1},
+        "speakers": {"Lavrov": {"demanding": 2, "rejecting": 1}, "Zelenskyy": {"conciliatory": 1}},
+    }
+    rects = _Page(render_html(analysis)).rects
+    widths = {r["data-label"]: float(r["width"]) for r in rects["label-chart"]}
+    assert "neutral" not in widths  # a zero count draws no bar
+    longest = widths["conciliatory"]
+    assert longest > 100
+    assert widths["demanding"] == pytest.approx(longest / 2, abs=0.1)
+    assert widths["rejecting"] == pytest.approx(longest / 4, abs=0.1)
+    assert widths["uncertain"] == pytest.approx(longest / 4, abs=0.1)
+    segments = [
+        (r["data-speaker"], float(r["x"]), float(r["width"])) for r in rects["speaker-chart"]
+    ]
+    (_, x1, w1), (_, x2, w2), (_, x3, w3) = segments
+    assert w1 == pytest.approx(2 * w2, abs=0.1)  # Lavrov: demanding 2, rejecting 1
+    assert x2 == pytest.approx(x1 + w1, abs=0.1)  # segments follow each other
+    assert w3 == pytest.approx(w2, abs=0.1) and x3 == pytest.approx(x1, abs=0.1)
+
+
 def test_no_speakers_leaves_an_empty_chart_and_a_note():
     analysis = copy.deepcopy(ANALYSIS)
     for sentence in analysis["sentences"]:
@@ -240,8 +266,17 @@ _PROBE = (
 
 def _chromium(binary: str, tmp_path, *args: str) -> subprocess.CompletedProcess:
     profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"
+    # A temp HOME: Chromium writes caches and crash dumps under it, never in the real one.
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
     return subprocess.run(
         [binary, *_FLAGS, f"--user-data-dir={profile}", *args],
+        env={
+            **os.environ,
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / ".config"),
+            "XDG_CACHE_HOME": str(home / ".cache"),
+        },
         capture_output=True,
         text=True,
         timeout=60,
@@ -249,6 +284,8 @@ def _chromium(binary: str, tmp_path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+# Two launches of a real headless Chromium.
+@pytest.mark.slow
 def test_the_page_in_headless_chromium(tmp_path, page):
     binary = shutil.which("chromium")
     if binary is None:
