@@ -13,7 +13,7 @@ export HF_DATASETS_OFFLINE := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup train test test-all bench ui serve lint format corpus clean
+.PHONY: help setup train test test-slow test-all bench ui serve lint format corpus mutation clean
 
 help: ## list the commands
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -32,8 +32,10 @@ train: setup ## train the default model on data/ (extra Hydra overrides: make tr
 test: setup ## the fast test suite (offline, temp dirs only)
 	$(BIN)/python -m pytest -q -m "not slow" $(ARGS)
 
-test-all: setup ## every test, the slow ones included
-	$(BIN)/python -m pytest -q $(ARGS)
+test-slow: setup ## only the tests marked slow (browser, servers, sweeps, chance controls)
+	$(BIN)/python -m pytest -q -m slow $(ARGS)
+
+test-all: test test-slow ## every test: the fast suite, then the slow ones
 
 bench: setup ## speed ratios against bare scikit-learn
 	$(BIN)/stance bench $(ARGS)
@@ -47,6 +49,12 @@ serve: setup ## serve stance-classifier@champion with MLflow's model server on $
 corpus: setup ## rebuild data/ splits and the dataset card's statistics from data/authored/
 	$(BIN)/stance corpus build
 
+mutation: setup ## mutation testing of the modules that compute answers (slow; see pyproject [tool.mutmut])
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results
+	@$(BIN)/python -m stance.maintainer.mutation_score
+
 lint: setup ## ruff lint and format check
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
@@ -54,4 +62,4 @@ format: setup ## ruff format and autofix
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
 clean: ## remove generated outputs (keeps .venv)
-	rm -rf experiments/runs experiments/sweeps experiments/models experiments/cache .pytest_cache
+	rm -rf experiments/runs experiments/sweeps experiments/models experiments/cache .pytest_cache mutants

@@ -136,48 +136,9 @@ def _batches(args) -> tuple[Iterator[list[str]], int]:
     return iter([texts]), len(texts)
 
 
-class _Writer:
-    def __init__(self, out: TextIO, fmt: str, labels: list[str], explain: bool):
-        self.out, self.fmt, self.labels, self.explain = out, fmt, labels, explain
-        self.count = 0
-        if fmt == "csv":
-            self.csv = csv.writer(out)
-            header = ["text", "label", "confidence", *[f"p_{label}" for label in labels]]
-            self.csv.writerow(header + (["explanation"] if explain else []))
-        elif fmt == "json":
-            out.write("[")
-        else:
-            out.write(f"{'label':<14}{'conf':>6}  text\n")
-
-    def write(self, row: dict) -> None:
-        if self.fmt == "json":
-            self.out.write(
-                ("," if self.count else "") + "\n  " + json.dumps(row, ensure_ascii=False)
-            )
-        elif self.fmt == "csv":
-            cells = [row["text"], row["label"], f"{row['confidence']:.4f}"]
-            cells += [f"{row['probabilities'][label]:.4f}" for label in self.labels]
-            if self.explain:
-                cells.append("; ".join(f"{g} ({w:+.3f})" for g, w in row["explanation"]))
-            self.csv.writerow(cells)
-        else:
-            self.out.write(f"{row['label']:<14}{row['confidence']:>6.2f}  {row['text']}\n")
-            if self.explain and row["explanation"]:
-                self.out.write(
-                    " " * 22
-                    + "because: "
-                    + ", ".join(f"{g} ({w:+.2f})" for g, w in row["explanation"])
-                    + "\n"
-                )
-        self.count += 1
-
-    def close(self) -> None:
-        if self.fmt == "json":
-            self.out.write("\n]\n" if self.count else "]\n")
-
-
 def cmd_predict(args) -> int:
     from stance import load_model
+    from stance.output import PredictionWriter
 
     batches, total = _batches(args)
     model = load_model(args.model)
@@ -189,7 +150,7 @@ def cmd_predict(args) -> int:
         progress = tqdm(total=total, unit="stmt", file=sys.stderr)
 
     def emit(out: TextIO) -> None:
-        writer = _Writer(out, args.format, labels, args.explain)
+        writer = PredictionWriter(out, args.format, labels, args.explain)
         for batch in batches:
             for row in model.tag(batch, abstain=args.abstain):
                 if args.explain:
