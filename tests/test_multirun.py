@@ -7,9 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BIN = Path(sys.executable).parent
 
 
+# A real joblib sweep: four Hydra jobs in worker processes, each a full training run.
+@pytest.mark.slow
 def test_parallel_multirun_on_joblib_gives_parent_and_children(tmp_path, tiny_data):
     from mlflow import MlflowClient
 
