@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -18,27 +19,35 @@ COLUMNS = ("id", "text", "label", "domain")
 
 @dataclass
 class Split:
-    """One split as the plain lists the pipeline takes, over the rows of ``dataset``."""
+    """One split as the plain lists the pipeline takes, over the rows of ``dataset``.
+
+    The lists are read out of Arrow once and kept: ``dataset["text"]`` is a lazy column whose
+    every access re-reads the rows, and a loop that indexed ``labels`` re-decoded the whole
+    column per row (quadratic: the leave-one-domain-out refits spent minutes there)."""
 
     name: str
     path: Path
     dataset: Any  # datasets.Dataset
 
-    @property
-    def texts(self) -> list[str]:
-        return self.dataset["text"]
+    @cached_property
+    def _columns(self) -> dict[str, list]:
+        return self.dataset.to_dict()
 
     @property
+    def texts(self) -> list[str]:
+        return self._columns["text"]
+
+    @cached_property
     def labels(self) -> list[str]:
-        return self.dataset.features["label"].int2str(self.dataset["label"])
+        return self.dataset.features["label"].int2str(self._columns["label"])
 
     @property
     def ids(self) -> list[str]:
-        return self.dataset["id"]
+        return self._columns["id"]
 
     @property
     def domains(self) -> list[str]:
-        return self.dataset["domain"]
+        return self._columns["domain"]
 
 
 @dataclass
@@ -49,12 +58,12 @@ class Corpus:
     fingerprint: str
     dropped: dict[str, int]
 
-    def __getitem__(self, name: str) -> Split:
-        return Split(name, self.paths[name], self.dataset[name])
-
-    @property
+    @cached_property
     def splits(self) -> dict[str, Split]:
-        return {name: self[name] for name in self.dataset}
+        return {name: Split(name, self.paths[name], self.dataset[name]) for name in self.dataset}
+
+    def __getitem__(self, name: str) -> Split:
+        return self.splits[name]
 
 
 def fingerprint(paths: list[Path]) -> str:

@@ -96,11 +96,11 @@ def evaluate(model, corpus, cfg, fresh_pipeline: Callable[[], Any]) -> Evaluatio
     return result
 
 
-def _held_out(pipeline, train, rows, domain: str, labels: list[str]):
+def _held_out(pipeline, train_rows, rows, domain: str, labels: list[str]):
     from sklearn.base import clone
 
-    keep = [i for i, d in enumerate(train.domains) if d != domain]
-    model = clone(pipeline).fit([train.texts[i] for i in keep], [train.labels[i] for i in keep])
+    keep = [(t, y) for t, y, d in train_rows if d != domain]
+    model = clone(pipeline).fit([t for t, _ in keep], [y for _, y in keep])
     texts = [t for t, _, d in rows if d == domain]
     gold = [y for _, y, d in rows if d == domain]
     predicted = model.predict(texts).tolist()
@@ -115,13 +115,14 @@ def cross_domain(pipeline, corpus, n_jobs: int = -1) -> dict[str, Any]:
     train = corpus["train"]
     if len(set(train.domains)) < 2:
         return {}
+    train_rows = list(zip(train.texts, train.labels, train.domains, strict=True))
     rows = [
         (t, y, d)
         for split in corpus.splits.values()
         for t, y, d in zip(split.texts, split.labels, split.domains, strict=True)
     ]
     results = Parallel(n_jobs=n_jobs)(
-        delayed(_held_out)(pipeline, train, rows, domain, corpus.labels)
+        delayed(_held_out)(pipeline, train_rows, rows, domain, corpus.labels)
         for domain in sorted(set(train.domains))
     )
     per_domain: dict[str, float] = {}
