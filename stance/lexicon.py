@@ -117,3 +117,22 @@ def is_contrast(text: str, label: str) -> bool:
     if any(has_family(text, family) for family in others):
         return True
     return label in FAMILIES and any(negated for *_, negated in act_verbs(text))
+
+
+# Words of scikit-learn's English stop list that carry an act under the guidelines, and so stay
+# features: negators (R2), the modals of demands and of promises ("must ...", "will ...": R4,
+# §1), the words of conditions that decide between an offer and a demand (R3, R4, R16).
+ACT_FUNCTION_WORDS = frozenset(
+    ["not", "no", "nor", "never", "cannot", "without", "against", "must", "should", "will"]
+    + ["if", "unless", "until", "only"]
+)
+# What is left of "we're", "they've", "she'd" once the pronoun is gone (`drop_persons`).
+_CONTRACTION_TAILS = frozenset(["re", "ve", "d", "m", "s"])
+
+
+def function_words() -> list[str]:
+    """Stop words for the word n-grams: words that say nothing about the act, so that none of
+    them can lean to a label ("after", "with", "and" did, through the style of the rows)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return sorted((ENGLISH_STOP_WORDS - ACT_FUNCTION_WORDS) | _CONTRACTION_TAILS)

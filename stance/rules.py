@@ -13,7 +13,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 
-from stance.lexicon import NEGATORS
+from stance.lexicon import NEGATORS, act_verbs
 from stance.text import as_texts
 
 LEXICON: dict[str, list[str]] = {
@@ -120,6 +120,7 @@ _COMPILED = {
 }
 _FLIP = {"conciliatory": "rejecting", "rejecting": "conciliatory", "demanding": "conciliatory"}
 _SCOPE = 30  # characters before a cue in which a negator flips it
+_CONDITION = re.compile(r"\b(?:if|unless|until|provided|as long as|once)\b", re.I)
 
 
 def cues(text: str) -> list[tuple[int, str, str]]:
@@ -148,8 +149,11 @@ def cues(text: str) -> list[tuple[int, str, str]]:
 class RulesClassifier(ClassifierMixin, BaseEstimator):
     """A transparent baseline written from the guidelines; it learns nothing from the data.
 
-    Each cue votes for its label; the most votes win, ties go to the cue reported last
-    (R7); no cue means neutral. Probabilities are a softmax of the votes.
+    Each cue votes for its label; the first act verb of the sentence (the reporting verb of
+    news copy, `stance.lexicon`) votes ``verb_weight`` for its family, or for the flipped
+    label when negated, so that it outweighs the nouns of its object (R24); the most votes
+    win, ties go to the cue reported last (R7); no cue means neutral. Probabilities are a
+    softmax of the votes.
 
     Parameters
     ----------
@@ -157,6 +161,8 @@ class RulesClassifier(ClassifierMixin, BaseEstimator):
         The label set, in the order ``classes_`` will have (sorted, as sklearn does).
     sharpness : float
         Softmax temperature of the votes.
+    verb_weight : float
+        The vote of the first act verb (0: cues only).
     """
 
     def __init__(
@@ -164,13 +170,17 @@ class RulesClassifier(ClassifierMixin, BaseEstimator):
         *,
         labels: tuple[str, ...] = ("conciliatory", "demanding", "neutral", "rejecting"),
         sharpness: float = 1.5,
+        verb_weight: float = 1.5,
     ):
         self.labels = labels
         self.sharpness = sharpness
+        self.verb_weight = verb_weight
 
     def fit(self, X, y=None):
         if self.sharpness <= 0:
             raise ValueError(f"sharpness must be > 0, got {self.sharpness}")
+        if self.verb_weight < 0:
+            raise ValueError(f"verb_weight must be >= 0, got {self.verb_weight}")
         seen = sorted(set(y)) if y is not None else sorted(self.labels)
         self.classes_ = np.asarray(seen, dtype=object)
         return self
@@ -182,6 +192,15 @@ class RulesClassifier(ClassifierMixin, BaseEstimator):
         for rank, (_, label, _) in enumerate(found):
             if label in index:
                 votes[index[label]] += 1.0 + 0.01 * rank  # later cues win ties
+        # The act is in the main clause: a verb after "until", "if", "unless" is the condition
+        # (R3, R4, R16), as in "would not sign until the border is reopened".
+        condition = _CONDITION.search(text)
+        verbs = act_verbs(text[: condition.start()] if condition else text)
+        if verbs and self.verb_weight:
+            _, family, _, negated = verbs[0]
+            label = _FLIP[family] if negated else family
+            if label in index:
+                votes[index[label]] += self.verb_weight
         if "neutral" in index:
             votes[index["neutral"]] += 0.5
         return votes
@@ -215,7 +234,7 @@ class CueFeatures(TransformerMixin, BaseEstimator):
         Scale of the columns relative to the (unit-norm) TF-IDF block.
     """
 
-    _conditional = re.compile(r"\b(?:if|unless|until|provided|as long as|once)\b", re.I)
+    _conditional = _CONDITION
 
     def __init__(self, *, weight: float = 0.5):
         self.weight = weight

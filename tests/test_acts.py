@@ -13,8 +13,20 @@ from stance.rules import ActVerbFeatures
 from stance.text import drop_persons
 
 # Function words that must not carry a label. sklearn's English stop list, less the words the
-# guidelines make carry an act: negators (R2) and the modal of demands ("must", R4).
-CARRY_AN_ACT = {"not", "no", "nor", "never", "cannot", "must", "against", "without"}
+# guidelines make carry an act: negators (R2), the modals of demands ("must", "should": R4) and
+# of promises ("will": §1, a pledge is conciliatory, "will not" rejecting).
+CARRY_AN_ACT = {
+    "not",
+    "no",
+    "nor",
+    "never",
+    "cannot",
+    "must",
+    "should",
+    "will",
+    "against",
+    "without",
+}
 # ... and the words of conditions, which decide between an offer and a demand (R3, R4, R16).
 CARRY_AN_ACT |= {"if", "unless", "until", "only"}
 SWAPS = {"we": "they", "they": "we", "our": "their", "their": "our", "i": "we", "us": "them"}
@@ -23,7 +35,11 @@ SWAPS = {"we": "they", "they": "we", "our": "their", "their": "our", "i": "we", 
 def active(text: str) -> set[str]:
     features = ActVerbFeatures(weight=1.0).fit([text])
     row = features.transform([text]).toarray()[0]
-    return {name.removeprefix("act ") for name, v in zip(features.get_feature_names_out(), row, strict=True) if v}
+    return {
+        name.removeprefix("act ")
+        for name, v in zip(features.get_feature_names_out(), row, strict=True)
+        if v
+    }
 
 
 @pytest.mark.parametrize(
@@ -135,3 +151,51 @@ def test_short_statements_read_by_their_verb_whoever_speaks(default_model):
         "They agreed.": "conciliatory",
     }
     assert default_model.predict(list(pairs)) == list(pairs.values())
+
+
+def test_word_ngrams_match_sklearn_and_keep_function_words_only_inside_bigrams():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from stance.lexicon import function_words
+    from stance.text import WordNgrams
+
+    text = "The Union agreed with the mediators after talks in Genève, officials said."
+    sklearn_grams = TfidfVectorizer(
+        ngram_range=(1, 2), strip_accents="unicode", lowercase=True
+    ).build_analyzer()(text)
+    assert WordNgrams()(text) == sklearn_grams
+    grams = WordNgrams(lone=function_words())(text)
+    assert "with" not in grams and "after" not in grams and "the" not in grams
+    assert {"agreed with", "after talks", "the mediators", "geneve"} <= set(grams)
+    assert [g for g in sklearn_grams if " " in g] == [g for g in grams if " " in g]
+    # The words that carry an act stay features on their own (R2, R4).
+    assert {"not", "must", "will", "unless"} <= set(
+        WordNgrams(lone=function_words())("They must not leave unless it will rain.")
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("The union rejected the offer on Tuesday.", "rejecting"),
+        ("Kabul rejected the demands for a prisoner release.", "rejecting"),
+        ("The junta agreed to the ultimatum.", "conciliatory"),
+        ("The board did not accept the bid.", "rejecting"),
+        ("The president would not sign the deal until the border is reopened.", "rejecting"),
+    ],
+)
+def test_rules_read_the_act_verb_over_its_object(text, label):
+    from stance.rules import RulesClassifier
+
+    rules = RulesClassifier().fit([text], None)
+    assert rules.predict([text])[0] == label
+
+
+def test_without_the_verb_vote_the_object_wins():
+    """The control for the test above: cues alone read these through their object."""
+    from stance.rules import RulesClassifier
+
+    cues_only = RulesClassifier(verb_weight=0).fit(["x"])
+    assert cues_only.predict(
+        ["Kabul rejected the demands for a prisoner release.", "The junta agreed to the ultimatum."]
+    ).tolist() == ["conciliatory", "demanding"]
