@@ -180,15 +180,19 @@ def register_table(rows: list[dict]) -> list[str]:
     lines = [f"| part {head} | {extra} |", "|---|---:|" + "---:|" * (len(FAMILIES) + 3)]
     for name in [*groups, "all"]:
         part = rows if name == "all" else [r for r in rows if r["source"] == name]
-        cells = " | ".join(
-            f"{100 * own:.1f}% / {100 * other:.1f}%" for own, other in family_shares(part).values()
-        )
-        lines.append(
-            f"| {name} | {len(part)} | {cells} | {100 * contrast_share(part):.1f}% | "
-            f"{100 * pattern_share(part, 'conciliatory', CONCESSION_ACT):.1f}% | "
-            f"{100 * pattern_share(part, 'neutral', CONSULTATION):.1f}% |"
-        )
+        lines.append(register_row(name, part))
     return lines
+
+
+def register_row(name: str, part: list[dict]) -> str:
+    cells = " | ".join(
+        f"{100 * own:.1f}% / {100 * other:.1f}%" for own, other in family_shares(part).values()
+    )
+    return (
+        f"| {name} | {len(part)} | {cells} | {100 * contrast_share(part):.1f}% | "
+        f"{100 * pattern_share(part, 'conciliatory', CONCESSION_ACT):.1f}% | "
+        f"{100 * pattern_share(part, 'neutral', CONSULTATION):.1f}% |"
+    )
 
 
 def agreement(data_dir: Path, rows: list[dict]) -> dict[str, tuple[int, float, float]]:
@@ -246,6 +250,10 @@ def stats_markdown(data_dir: Path) -> str:
             f"{count}, {100 * raw:.1f}%, {kappa:.3f} |"
         )
     lines += ["", *register_table(rows)]
+    # The exam's register, described like the corpus (no model looks at it here).
+    wire = data_dir / "heldout" / "wire.csv"
+    if wire.exists():
+        lines.append(register_row("wire test set (held out)", read_rows(wire)))
     return "\n".join(lines)
 
 
