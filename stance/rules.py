@@ -224,7 +224,20 @@ class RulesClassifier(ClassifierMixin, BaseEstimator):
         return tags
 
 
-class CueFeatures(TransformerMixin, BaseEstimator):
+class _WeightedColumns(TransformerMixin, BaseEstimator):
+    """A few hand-made columns beside the n-grams, scaled by ``weight``; nothing to learn."""
+
+    def __init__(self, *, weight: float = 0.5):
+        self.weight = weight
+
+    def fit(self, X, y=None):
+        if self.weight < 0:
+            raise ValueError(f"weight must be >= 0, got {self.weight}")
+        self.n_features_in_ = 1
+        return self
+
+
+class CueFeatures(_WeightedColumns):
     """Counts of the guidelines' cues per label (after negation flips), plus 'negated' and
     'conditional' flags, as a few extra columns beside the n-grams.
 
@@ -235,15 +248,6 @@ class CueFeatures(TransformerMixin, BaseEstimator):
     """
 
     _conditional = _CONDITION
-
-    def __init__(self, *, weight: float = 0.5):
-        self.weight = weight
-
-    def fit(self, X, y=None):
-        if self.weight < 0:
-            raise ValueError(f"weight must be >= 0, got {self.weight}")
-        self.n_features_in_ = 1
-        return self
 
     def transform(self, X):
         rows = []
@@ -272,7 +276,7 @@ class CueFeatures(TransformerMixin, BaseEstimator):
         return np.asarray(names, dtype=object)
 
 
-class ActVerbFeatures(TransformerMixin, BaseEstimator):
+class ActVerbFeatures(_WeightedColumns):
     """Which act verb carries the sentence, apart from the nouns around it.
 
     In "The union rejected the offer" both "rejected" and "offer" are words of an act, and
@@ -292,15 +296,6 @@ class ActVerbFeatures(TransformerMixin, BaseEstimator):
         r"latest|fresh|final|revised|further|first|second|ENT'?s?)\s+$",
         re.IGNORECASE,
     )
-
-    def __init__(self, *, weight: float = 0.5):
-        self.weight = weight
-
-    def fit(self, X, y=None):
-        if self.weight < 0:
-            raise ValueError(f"weight must be >= 0, got {self.weight}")
-        self.n_features_in_ = 1
-        return self
 
     @staticmethod
     def _columns() -> list[str]:
