@@ -12,10 +12,14 @@ from pathlib import Path
 
 import pytest
 
-# Before anything imports `datasets` or `huggingface_hub`: no hub, no writes to ~/.cache.
-# The folder is removed when the session ends (`pytest_unconfigure`), so no run leaves one.
-_HF_HOME = tempfile.mkdtemp(prefix="stance-tests-hf-")
-os.environ["HF_HOME"] = _HF_HOME
+# Before anything imports `datasets`, `huggingface_hub`, matplotlib or mlflow: no hub, and
+# their caches and configs in one scratch folder instead of ~/.cache and ~/.config. The
+# folder is removed when the session ends (`pytest_unconfigure`), so no run leaves one.
+_SCRATCH_HOME = tempfile.mkdtemp(prefix="stance-tests-home-")
+os.environ["HF_HOME"] = os.path.join(_SCRATCH_HOME, "hf")
+os.environ["MPLCONFIGDIR"] = os.path.join(_SCRATCH_HOME, "matplotlib")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_SCRATCH_HOME, "config")
+os.environ["XDG_CACHE_HOME"] = os.path.join(_SCRATCH_HOME, "cache")
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_DATASETS_OFFLINE"] = "1"
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -46,7 +50,7 @@ def pytest_configure(config):
 
 
 def pytest_unconfigure(config):
-    shutil.rmtree(_HF_HOME, ignore_errors=True)
+    shutil.rmtree(_SCRATCH_HOME, ignore_errors=True)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
