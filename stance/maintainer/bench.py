@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -40,6 +41,14 @@ def _best_of(fn, repeat: int) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
+    work = Path(tempfile.mkdtemp(prefix="stance-bench-"))
+    try:
+        return _measure(work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _measure(work: Path) -> int:
     from hydra import compose, initialize_config_dir
 
     from stance.config import config_dir, project_root, register_resolvers
@@ -49,7 +58,6 @@ def main(argv: list[str] | None = None) -> int:
 
     register_resolvers()
     root = project_root()
-    work = Path(tempfile.mkdtemp(prefix="stance-bench-"))
     with initialize_config_dir(str(config_dir()), version_base="1.3"):
         cfg = compose(
             "config", overrides=[f"paths.output_dir={work}/run", f"paths.experiments={work}/exp"]
