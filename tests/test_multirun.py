@@ -47,10 +47,10 @@ def test_parallel_multirun_on_joblib_gives_parent_and_children(tmp_path, tiny_da
     assert len(children) == 4
     assert {r.data.tags["mlflow.parentRunId"] for r in children} == {parents[0].info.run_id}
     assert sorted(r.info.run_name for r in children) == [
-        "complement_nb-char-negation_masked",
-        "complement_nb-word-negation_masked",
-        "logreg-char-negation_masked",
-        "logreg-word-negation_masked",
+        "complement_nb-char-negation_masked_persons",
+        "complement_nb-word-negation_masked_persons",
+        "logreg-char-negation_masked_persons",
+        "logreg-word-negation_masked_persons",
     ]
     assert all(
         r.info.status == "FINISHED" and "validation_macro_f1" in r.data.metrics for r in children
