@@ -266,6 +266,35 @@ class StanceServingModel(PythonModel):
         return frame
 
 
+REGISTER_POLICIES = ("auto", "always", "never", "best")
+
+
+def registers_this_run(tracking_cfg) -> bool:
+    """Does this run register its model version itself? A sweep job does only under
+    ``always``: with ``auto`` or ``best`` the sweep registers its winner when it ends."""
+    from stance import StanceError
+
+    policy = str(tracking_cfg.get("register", "auto"))
+    if policy not in REGISTER_POLICIES:
+        raise StanceError(
+            f"config: tracking.register={policy!r}; expected one of {', '.join(REGISTER_POLICIES)}"
+        )
+    if policy == "never":
+        return False
+    return policy == "always" or _sweep_parent_id() is None
+
+
+def sweep_job() -> tuple[int, list[str]] | None:
+    """(job number, overrides) of this sweep job, or None for a single run."""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    if not HydraConfig.initialized() or HydraConfig.get().mode != RunMode.MULTIRUN:
+        return None
+    hydra_cfg = HydraConfig.get()
+    return int(hydra_cfg.job.num), list(hydra_cfg.overrides.task)
+
+
 @contextmanager
 def start_run(tracking_cfg, run_name: str, tags: dict[str, str]) -> Iterator[RunLogger]:
     """An MLflow run, ended in ``finally`` as FINISHED or FAILED; a sweep job becomes a child run."""
@@ -320,8 +349,82 @@ class SweepParentRun(Callback):
     def on_multirun_end(self, config, **kwargs: Any) -> None:
         from mlflow import MlflowClient
 
-        if self.run_id:
-            _retry(MlflowClient().set_terminated, self.run_id)
+        if not self.run_id:
+            return
+        client = MlflowClient()
+        try:
+            self._choose_winner(client, config)
+        finally:
+            _retry(client.set_terminated, self.run_id)
+
+    def _choose_winner(self, client, config) -> None:
+        """Print the jobs' table, point `latest` at the best job, record it on the parent run,
+        and register it (tracking.register auto or best)."""
+        from stance.model import update_latest
+
+        select_by = str(config.sweep.select_by)
+        parent = client.get_run(self.run_id)
+        children = _retry(
+            client.search_runs,
+            [parent.info.experiment_id],
+            filter_string=f"tags.mlflow.parentRunId = '{self.run_id}'",
+        )
+        jobs = sorted(children, key=lambda r: int(r.data.tags.get("stance.sweep_job", -1)))
+        scored = [r for r in jobs if select_by in r.data.metrics and r.info.status == "FINISHED"]
+        best = max(scored, key=lambda r: r.data.metrics[select_by]) if scored else None
+        summary = sweep_table(jobs, select_by, best.info.run_id if best else None)
+        print(f"\nsweep {self.run_id}: {len(jobs)} jobs\n{summary}")
+        _retry(client.log_text, self.run_id, summary + "\n", "sweep_summary.txt")
+        if best is None:
+            print(f"no job logged {select_by}; `latest` is left as the last job set it")
+            return
+        job = best.data.tags.get("stance.sweep_job", "?")
+        value = best.data.metrics[select_by]
+        _retry(client.set_tag, self.run_id, "stance.best_run_id", best.info.run_id)
+        _retry(client.set_tag, self.run_id, "stance.best_job", job)
+        _retry(client.log_metric, self.run_id, f"best_{select_by}", value)
+        update_latest(
+            Path(best.data.tags["stance.output_dir"]) / "model",
+            Path(config.paths.models) / "latest",
+        )
+        print(f"latest -> job {job} (best {select_by} {value:.3f})")
+        policy = str(config.tracking.get("register", "auto"))
+        if policy in ("auto", "best") and config.tracking.log_model:
+            version = _retry(
+                mlflow.register_model,
+                f"runs:/{best.info.run_id}/model",
+                config.tracking.register_as,
+                tags={"stance.sweep_parent_run_id": self.run_id},
+            )
+            print(f"registered job {job} as {config.tracking.register_as} v{version.version}")
+
+
+SWEEP_COLUMNS = (
+    ("validation_macro_f1", "validation"),
+    ("test_macro_f1", "test"),
+    ("xdomain_macro_f1", "x-domain"),
+    ("seeds_macro_f1", "seeds"),
+    ("wire_macro_f1", "wire"),
+)
+
+
+def sweep_table(runs, select_by: str, best_run_id: str | None) -> str:
+    """One line per job: number, the metrics that matter, its overrides; the best marked *."""
+    columns = list(SWEEP_COLUMNS)
+    if select_by not in dict(columns):
+        columns.append((select_by, select_by))
+    lines = ["job  " + "".join(f"{title:>12}" for _, title in columns) + "  overrides"]
+    for run in runs:
+        mark = "*" if run.info.run_id == best_run_id else " "
+        cells = "".join(
+            f"{run.data.metrics[key]:>12.3f}" if key in run.data.metrics else f"{'-':>12}"
+            for key, _ in columns
+        )
+        job = run.data.tags.get("stance.sweep_job", "?")
+        overrides = run.data.tags.get("stance.sweep_overrides", "")
+        status = "" if run.info.status == "FINISHED" else f"  [{run.info.status}]"
+        lines.append(f"{job:>3}{mark} {cells}  {overrides}{status}")
+    return "\n".join(lines)
 
 
 def load_logged_model(uri: str):

@@ -65,15 +65,20 @@ def _params(resolved: dict[str, Any], seed: int) -> dict[str, str]:
 
 
 def _tags(cfg: DictConfig, corpus) -> dict[str, str]:
-    from stance.tracking import git_commit
+    from stance.tracking import git_commit, sweep_job
 
     commit = git_commit(cfg.paths.root)
-    return {
+    tags = {
         "stance.git_commit": commit,
         "mlflow.source.git.commit": commit,
         "stance.data_fingerprint": corpus.fingerprint,
         "stance.output_dir": str(cfg.paths.output_dir),
     }
+    job = sweep_job()
+    if job is not None:
+        tags["stance.sweep_job"] = str(job[0])
+        tags["stance.sweep_overrides"] = " ".join(job[1])[:5000]
+    return tags
 
 
 def _corpus_counts(corpus, model) -> dict[str, float]:
@@ -96,6 +101,7 @@ def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
     from stance.model import update_latest
 
     register_resolvers()
+    register_as = cfg.tracking.register_as if tracking.registers_this_run(cfg.tracking) else None
     out_dir = Path(cfg.paths.output_dir)
     corpus = load_corpus(cfg.data, cfg.labels, Path(cfg.paths.cache) / "datasets")
     resolved = _resolved(cfg)
@@ -123,7 +129,7 @@ def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
         run.log_artifacts(write_reports(out_dir / "reports", model, corpus, result, resolved))
         run.log_artifacts(model_dir, "stance_model")
         if cfg.tracking.log_model:
-            run.log_model(model_dir, corpus["train"].texts, cfg.tracking.register_as)
+            run.log_model(model_dir, corpus["train"].texts, register_as)
         update_latest(model_dir, Path(cfg.paths.models) / "latest")
     return metrics, {
         "model": model,
@@ -145,7 +151,11 @@ SUMMARY = (
 
 def print_summary(cfg: DictConfig, metrics: dict[str, float], objects: dict[str, Any]) -> None:
     from stance.metrics import table
+    from stance.tracking import sweep_job
 
+    job = sweep_job()
+    if job is not None:
+        print(f"\n== job {job[0]}: {' '.join(job[1])}")
     print(table(objects["evaluation"].scores))
     for key, name in SUMMARY:
         if key in metrics:

@@ -59,3 +59,31 @@ def test_parallel_multirun_on_joblib_gives_parent_and_children(tmp_path, tiny_da
     assert len(sweep_dirs) == 1
     assert sorted(p.name for p in sweep_dirs[0].iterdir() if p.is_dir()) == ["0", "1", "2", "3"]
     assert all((sweep_dirs[0] / n / "model" / "model.joblib").is_file() for n in "0123")
+
+    # The sweep picks its winner by sweep.select_by (default: the cross-domain macro-F1),
+    # worked out here from the children's metrics as MLflow holds them.
+    best = max(children, key=lambda r: r.data.metrics["xdomain_macro_f1"])
+    best_job = best.data.tags["stance.sweep_job"]
+    assert sorted(r.data.tags["stance.sweep_job"] for r in children) == ["0", "1", "2", "3"]
+    latest = tmp_path / "exp" / "models" / "latest"
+    assert os.path.samefile(latest, sweep_dirs[0] / best_job / "model")
+    assert f"latest -> job {best_job} (best xdomain_macro_f1 " in result.stdout
+    parent = client.get_run(parents[0].info.run_id)
+    assert parent.data.tags["stance.best_run_id"] == best.info.run_id
+    assert parent.data.metrics["best_xdomain_macro_f1"] == best.data.metrics["xdomain_macro_f1"]
+    # One table: a header and a line per job, the winner marked; also kept on the parent run.
+    table = result.stdout.split(f"sweep {parent.info.run_id}: 4 jobs\n", 1)[1]
+    lines = table.splitlines()[:5]
+    assert lines[0].split()[:6] == ["job", "validation", "test", "x-domain", "seeds", "wire"]
+    assert [line[:4].strip() for line in lines[1:]] == [
+        f"{n}*" if n == best_job else n for n in "0123"
+    ]
+    logged = client.download_artifacts(parent.info.run_id, "sweep_summary.txt", str(tmp_path))
+    assert Path(logged).read_text(encoding="utf-8").splitlines() == lines
+    # Registry: one version for the whole sweep, the winner's, tagged with the sweep.
+    versions = client.search_model_versions("name='stance-classifier'")
+    assert [(v.run_id, v.tags.get("stance.sweep_parent_run_id")) for v in versions] == [
+        (best.info.run_id, parent.info.run_id)
+    ]
+    # Each job's printout says which job it is.
+    assert all(f"== job {n}: " in result.stdout for n in "0123")

@@ -240,3 +240,37 @@ def test_stance3_drops_neutral_and_cross_domain_runs(compose_cfg, tiny_data, tmp
     assert objects["model"].labels == ["conciliatory", "demanding", "rejecting"]
     assert metrics["dropped_rows_train"] == 12 and metrics["rows_train"] == 36
     assert 0.0 <= metrics["xdomain_macro_f1"] <= 1.0
+
+
+def test_register_never_logs_the_model_without_a_version(
+    compose_cfg, tiny_data, tmp_path, monkeypatch
+):
+    import mlflow
+    from mlflow import MlflowClient
+
+    from stance.train import train
+
+    cfg = compose_cfg(
+        overrides_for(
+            tmp_path, tiny_data, "evaluation.cross_domain=false", "tracking.register=never"
+        )
+    )
+    _, objects = train(cfg)
+    use_store(cfg.tracking.uri, monkeypatch)
+    assert objects["run"].model_version is None
+    client = MlflowClient(cfg.tracking.uri, registry_uri=cfg.tracking.uri)
+    assert client.search_model_versions("name='stance-classifier'") == []
+    served = mlflow.pyfunc.load_model(f"runs:/{objects['run_id']}/model")  # logged all the same
+    import pandas as pd
+
+    assert len(served.predict(pd.DataFrame({"text": ["We will not sign."]}))) == 1
+
+
+def test_unknown_register_policy_stops_before_training(compose_cfg, tiny_data, tmp_path):
+    from stance import StanceError
+    from stance.train import train
+
+    cfg = compose_cfg(overrides_for(tmp_path, tiny_data, "tracking.register=sometimes"))
+    with pytest.raises(StanceError, match="tracking.register='sometimes'; expected one of auto"):
+        train(cfg)
+    assert not list(tmp_path.rglob("model.joblib"))
