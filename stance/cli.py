@@ -117,14 +117,15 @@ def _count_and_validate(path: str) -> int:
     return sum(1 for _ in iter_records(path))
 
 
-def _batches(args) -> tuple[Iterator[list[str]], int]:
-    from stance.io import read_texts
+def _batches(args) -> tuple[Iterator[list[dict]], int]:
+    """Chunks of input records (``text`` and, from a file, its other columns), and their count."""
+    from stance.io import read_records
 
     if args.file and args.texts:
         raise StanceError("give statements as arguments or --file, not both")
     if args.file:
         total = _count_and_validate(args.file)
-        return read_texts(args.file, args.chunk_size), total
+        return read_records(args.file, args.chunk_size), total
     texts = list(args.texts)
     if not texts and not sys.stdin.isatty():
         texts = [line.strip() for line in sys.stdin if line.strip()]
@@ -133,14 +134,20 @@ def _batches(args) -> tuple[Iterator[list[str]], int]:
     for i, text in enumerate(texts, 1):
         if not text.strip():
             raise StanceError(f"argument {i}: empty text")
-    return iter([texts]), len(texts)
+    return iter([[{"text": text} for text in texts]]), len(texts)
 
 
 def cmd_predict(args) -> int:
+    from itertools import chain
+
     from stance import load_model
     from stance.output import PredictionWriter
 
     batches, total = _batches(args)
+    first = next(batches, [])
+    # The other columns of the input (from its first record) travel with each row.
+    inputs = [name for name in first[0] if name != "text"] if first else []
+    batches = chain([first], batches) if first else batches
     model = load_model(args.model)
     labels = model.labels
     progress = None
@@ -150,12 +157,13 @@ def cmd_predict(args) -> int:
         progress = tqdm(total=total, unit="stmt", file=sys.stderr)
 
     def emit(out: TextIO) -> None:
-        writer = PredictionWriter(out, args.format, labels, args.explain)
+        writer = PredictionWriter(out, args.format, labels, args.explain, inputs)
         for batch in batches:
-            for row in model.tag(batch, abstain=args.abstain):
+            rows = model.tag([record["text"] for record in batch], abstain=args.abstain)
+            for record, row in zip(batch, rows, strict=True):
                 if args.explain:
                     row["explanation"] = [[g, w] for g, w in model.explain(row["text"], k=args.k)]
-                writer.write(row)
+                writer.write(row, record)
             if progress is not None:
                 progress.update(len(batch))
         writer.close()

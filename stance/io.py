@@ -120,16 +120,23 @@ def read_text_file(path: str | Path) -> str:
     return "".join(_decoded_lines(path))
 
 
-def read_texts(path: str | Path, chunk_size: int = 2048) -> Iterator[list[str]]:
-    """Texts of a file in chunks of at most ``chunk_size``, so memory stays bounded."""
-    chunk: list[str] = []
+def read_records(path: str | Path, chunk_size: int = 2048) -> Iterator[list[dict]]:
+    """Records of a file (``text`` stripped, other columns as given) in chunks of at most
+    ``chunk_size``, so memory stays bounded."""
+    chunk: list[dict] = []
     for _, record in iter_records(path):
-        chunk.append(record["text"].strip())
+        chunk.append({**record, "text": record["text"].strip()})
         if len(chunk) >= chunk_size:
             yield chunk
             chunk = []
     if chunk:
         yield chunk
+
+
+def read_texts(path: str | Path, chunk_size: int = 2048) -> Iterator[list[str]]:
+    """Texts of a file in chunks of at most ``chunk_size``."""
+    for chunk in read_records(path, chunk_size):
+        yield [record["text"] for record in chunk]
 
 
 def _labeled_records(path: Path) -> Iterator[tuple[str, dict]]:
@@ -199,10 +206,18 @@ def atomic_path(target: str | Path):
     os.close(fd)
     try:
         yield Path(tmp)
+        # mkstemp makes the file private (0600); give it the mode open() would have.
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_text_atomic(target: str | Path, content: str) -> None:

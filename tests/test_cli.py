@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -141,3 +143,36 @@ def test_help_lists_commands():
     )
     assert out.returncode == 0
     assert "predict" in out.stdout and "evaluate" in out.stdout
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_predict_keeps_the_input_columns_so_rows_join_back(model_dir, tmp_path, capsys, fmt):
+    """An id (and any other column) comes back on its row; a gold `label` column becomes
+    `input_label` beside the predicted one; written with --out, the file is 0644 like any."""
+    path = tmp_path / "in.jsonl"
+    records = [
+        {"id": f"s{i}", "text": t, "label": "neutral", "source": i}
+        for i, t in enumerate(STATEMENTS)
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    out = tmp_path / f"out.{fmt}"
+    previous = os.umask(0o022)
+    try:
+        args = ["predict", "--file", str(path), "--model", model_dir, "--format", fmt]
+        assert main([*args, "--out", str(out), "--chunk-size", "2"]) == 0
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
+    if fmt == "csv":
+        with open(out, encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            rows = list(reader)
+        assert reader.fieldnames[:5] == ["id", "input_label", "source", "text", "label"]
+    else:
+        rows = json.loads(out.read_text(encoding="utf-8"))
+        assert list(rows[0])[:5] == ["id", "input_label", "source", "text", "label"]
+    assert [r["id"] for r in rows] == [r["id"] for r in records]
+    assert [r["text"] for r in rows] == STATEMENTS
+    assert {r["input_label"] for r in rows} == {"neutral"}
+    assert [str(r["source"]) for r in rows] == [str(i) for i in range(len(STATEMENTS))]
+    assert {r["label"] for r in rows} <= LABELS

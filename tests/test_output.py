@@ -94,3 +94,31 @@ def test_no_rows_leaves_only_the_frame(fmt):
         "csv": "text,label,confidence,p_conciliatory,p_rejecting\r\n",
     }[fmt]
     assert written(fmt, explain=False, rows=[]) == expected
+
+
+def test_input_columns_come_first_and_a_taken_name_is_prefixed():
+    out = io.StringIO()
+    writer = PredictionWriter(out, "csv", LABELS, False, inputs=["id", "label", "p_rejecting"])
+    writer.write(ROWS[0], {"id": "a1", "text": "x", "label": "neutral", "p_rejecting": 3})
+    writer.write(ROWS[1], {"id": "a2", "text": "y"})  # a missing column stays empty
+    writer.close()
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert rows[0] == [
+        "id",
+        "input_label",
+        "input_p_rejecting",
+        "text",
+        "label",
+        "confidence",
+        "p_conciliatory",
+        "p_rejecting",
+    ]
+    assert rows[1][:5] == ["a1", "neutral", "3", "We will not sign.", "rejecting"]
+    assert rows[2][:4] == ["a2", "", "", 'Our door, "as ever", remains open.']
+    out = io.StringIO()
+    writer = PredictionWriter(out, "json", LABELS, False, inputs=["id", "label"])
+    writer.write(ROWS[0], {"id": 7, "label": "neutral"})
+    writer.close()
+    (row,) = json.loads(out.getvalue())
+    assert list(row)[:4] == ["id", "input_label", "text", "label"]
+    assert row["id"] == 7 and row["input_label"] == "neutral" and row["label"] == "rejecting"
