@@ -190,7 +190,9 @@ class RunLogger:
         served = StanceServingModel()
         served.model = _load_saved(model_dir)
         example = pd.DataFrame({"text": example_texts[:3]})
-        signature = infer_signature(example, served.predict(None, example))
+        signature = infer_signature(
+            example, served.predict(None, example), params={"abstain": False}
+        )
         info = _retry(
             mlflow.pyfunc.log_model,
             name="model",
@@ -232,7 +234,9 @@ class StanceServingModel(PythonModel):
     """What MLflow loads and serves: the saved stance model (checksum verified on load).
 
     ``predict`` takes a DataFrame with a ``text`` column and returns one row per input row:
-    ``label``, ``confidence`` and ``p_<label>`` for every label.
+    ``label``, ``confidence`` and ``p_<label>`` for every label. With ``params={"abstain":
+    true}`` (declared in the signature), a label under its threshold chosen on validation
+    is answered ``uncertain``, as ``stance predict --abstain`` does.
     """
 
     model = None
@@ -260,9 +264,19 @@ class StanceServingModel(PythonModel):
                 )
         labels = self.model.labels
         proba = self.model.predict_proba(texts) if texts else np.empty((0, len(labels)))
+        answers = [labels[i] for i in proba.argmax(axis=1)]
+        if (params or {}).get("abstain"):
+            from stance.model import UNCERTAIN
+
+            thresholds = self.model.thresholds()
+            best = proba.max(axis=1)
+            answers = [
+                UNCERTAIN if p < thresholds.get(label, 0.0) else label
+                for label, p in zip(answers, best, strict=True)
+            ]
         frame = pd.DataFrame(proba, columns=[f"p_{label}" for label in labels])
         frame.insert(0, "confidence", proba.max(axis=1))
-        frame.insert(0, "label", [labels[i] for i in proba.argmax(axis=1)])
+        frame.insert(0, "label", answers)
         return frame
 
 

@@ -274,3 +274,29 @@ def test_unknown_register_policy_stops_before_training(compose_cfg, tiny_data, t
     with pytest.raises(StanceError, match="tracking.register='sometimes'; expected one of auto"):
         train(cfg)
     assert not list(tmp_path.rglob("model.joblib"))
+
+
+def test_pyfunc_model_abstains_when_asked(trained, store, sample_data):
+    """params={"abstain": true} answers `uncertain` where the top probability is under that
+    label's threshold (from model.json), and nowhere else; without it, never."""
+    import mlflow
+    import numpy as np
+    import pandas as pd
+
+    texts = [r["text"] for r in csv_rows(sample_data / "validation.csv")]
+    served = mlflow.pyfunc.load_model("models:/stance-classifier/latest")
+    assert [p.name for p in served.metadata.get_params_schema().params] == ["abstain"]
+    answered = served.predict(pd.DataFrame({"text": texts}), params={"abstain": True})
+    plain = served.predict(pd.DataFrame({"text": texts}))
+    assert "uncertain" not in set(plain["label"])
+    model = trained["model"]
+    thresholds = json.loads((trained["model_dir"] / "model.json").read_text())["thresholds"]
+    proba = model.predict_proba(texts)
+    top = [model.labels[i] for i in proba.argmax(axis=1)]
+    expected = [
+        "uncertain" if p < thresholds[label] else label
+        for label, p in zip(top, proba.max(axis=1), strict=True)
+    ]
+    assert list(answered["label"]) == expected
+    assert 0 < expected.count("uncertain") < len(texts)  # the case bites both ways
+    np.testing.assert_allclose(answered["confidence"], plain["confidence"])
