@@ -60,6 +60,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _output_args(predict, "n-grams shown with --explain")
     predict.add_argument("--chunk-size", type=int, default=2048, help=argparse.SUPPRESS)
+    predict.add_argument(
+        "--max-chars",
+        type=int,
+        default=10_000,
+        help="longest statement accepted, in characters (default 10000)",
+    )
+    predict.add_argument(
+        "--truncate", action="store_true", help="cut longer statements to --max-chars instead"
+    )
 
     evaluate = sub.add_parser("evaluate", help="score a model on labelled statements (text, label)")
     evaluate.add_argument(
@@ -110,11 +119,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _count_and_validate(path: str) -> int:
+def _count_and_validate(path: str, args=None) -> int:
     """A first pass over the file, so a bad line stops us before anything is printed."""
     from stance.io import iter_records
 
-    return sum(1 for _ in iter_records(path))
+    total = 0
+    for lineno, record in iter_records(path):
+        if args is not None:
+            _check_length(f"{path}:{lineno}", record["text"].strip(), args)
+        total += 1
+    if not total:
+        raise StanceError(f"{path}: no statements to tag")
+    return total
+
+
+def _check_length(where: str, text: str, args) -> None:
+    if len(text) > args.max_chars and not args.truncate:
+        raise StanceError(
+            f"{where}: statement of {len(text):,} characters, over --max-chars {args.max_chars:,} "
+            "(pass --truncate to cut it)"
+        )
 
 
 def _batches(args) -> tuple[Iterator[list[dict]], int]:
@@ -123,18 +147,30 @@ def _batches(args) -> tuple[Iterator[list[dict]], int]:
 
     if args.file and args.texts:
         raise StanceError("give statements as arguments or --file, not both")
+    if args.max_chars < 1:
+        raise StanceError(f"--max-chars {args.max_chars}: must be at least 1")
     if args.file:
-        total = _count_and_validate(args.file)
-        return read_records(args.file, args.chunk_size), total
-    texts = list(args.texts)
-    if not texts and not sys.stdin.isatty():
-        texts = [line.strip() for line in sys.stdin if line.strip()]
-    if not texts:
-        raise StanceError("nothing to tag: give TEXT arguments, --file, or lines on standard input")
-    for i, text in enumerate(texts, 1):
-        if not text.strip():
-            raise StanceError(f"argument {i}: empty text")
-    return iter([[{"text": text} for text in texts]]), len(texts)
+        total = _count_and_validate(args.file, args)
+        chunks = read_records(args.file, args.chunk_size)
+    else:
+        texts = list(args.texts)
+        if not texts and not sys.stdin.isatty():
+            texts = [line.strip() for line in sys.stdin if line.strip()]
+        if not texts:
+            raise StanceError(
+                "nothing to tag: give TEXT arguments, --file, or lines on standard input"
+            )
+        for i, text in enumerate(texts, 1):
+            if not text.strip():
+                raise StanceError(f"argument {i}: empty text")
+            _check_length(f"argument {i}", text, args)
+        total, chunks = len(texts), iter([[{"text": text} for text in texts]])
+    if args.truncate:
+        chunks = (
+            [{**record, "text": record["text"][: args.max_chars]} for record in chunk]
+            for chunk in chunks
+        )
+    return chunks, total
 
 
 def cmd_predict(args) -> int:

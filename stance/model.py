@@ -203,9 +203,15 @@ class StanceModel:
         return target
 
 
-def _texts(texts) -> list[str] | Any:
+def _texts(texts) -> list[str]:
+    """A list of statements; one string is one statement. An empty or non-string statement
+    is a ValueError naming its index (the CLI and the server refuse them the same way)."""
     if isinstance(texts, str):
-        return [texts]
+        texts = [texts]
+    texts = list(texts)
+    for i, text in enumerate(texts):
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"text {i}: expected a non-empty string, got {text!r}")
     return texts
 
 

@@ -176,11 +176,14 @@ class RulesClassifier(ClassifierMixin, BaseEstimator):
         self.sharpness = sharpness
         self.verb_weight = verb_weight
 
-    def fit(self, X, y=None):
+    def _validate_params(self) -> None:
         if self.sharpness <= 0:
             raise ValueError(f"sharpness must be > 0, got {self.sharpness}")
         if self.verb_weight < 0:
             raise ValueError(f"verb_weight must be >= 0, got {self.verb_weight}")
+
+    def fit(self, X, y=None):
+        self._validate_params()
         seen = sorted(set(y)) if y is not None else sorted(self.labels)
         self.classes_ = np.asarray(seen, dtype=object)
         return self
@@ -230,9 +233,12 @@ class _WeightedColumns(TransformerMixin, BaseEstimator):
     def __init__(self, *, weight: float = 0.5):
         self.weight = weight
 
-    def fit(self, X, y=None):
+    def _validate_params(self) -> None:
         if self.weight < 0:
             raise ValueError(f"weight must be >= 0, got {self.weight}")
+
+    def fit(self, X, y=None):
+        self._validate_params()
         self.n_features_in_ = 1
         return self
 

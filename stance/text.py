@@ -189,9 +189,12 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
         self.mask_entities = mask_entities
         self.drop_persons = drop_persons
 
-    def fit(self, X, y=None):
+    def _validate_params(self) -> None:
         if not isinstance(self.column, str) or not self.column:
             raise ValueError(f"column must be a non-empty str, got {self.column!r}")
+
+    def fit(self, X, y=None):
+        self._validate_params()
         self.n_features_in_ = 1
         texts = self._texts(X)
         if self.drop_persons:

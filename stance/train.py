@@ -43,6 +43,33 @@ def build_pipeline(cfg: DictConfig):
     )
 
 
+def checked_pipeline(cfg: DictConfig):
+    """`build_pipeline`, with every step's parameters checked by the estimator's own rules
+    (scikit-learn's parameter validation, and ours), so a bad value stops before a run."""
+    from hydra.errors import InstantiationException
+    from sklearn.base import BaseEstimator
+
+    try:
+        pipeline = build_pipeline(cfg)
+    except InstantiationException as err:
+        raise StanceError(f"config: {_first_line(err)}") from None
+    steps = [pipeline, *(v for v in pipeline.get_params().values() if isinstance(v, BaseEstimator))]
+    for step in steps:
+        own_rules = type(step)._validate_params is not BaseEstimator._validate_params
+        if not own_rules and not hasattr(step, "_parameter_constraints"):
+            continue
+        try:
+            step._validate_params()
+        except (ValueError, TypeError) as err:
+            raise StanceError(f"config: {type(step).__name__}: {_first_line(err)}") from None
+    return pipeline
+
+
+def _first_line(err: Exception) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
 def _fit(pipeline, split) -> tuple[Any, float]:
     from stance.model import StanceModel
 
@@ -102,13 +129,14 @@ def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
 
     register_resolvers()
     register_as = cfg.tracking.register_as if tracking.registers_this_run(cfg.tracking) else None
+    pipeline = checked_pipeline(cfg)
     out_dir = Path(cfg.paths.output_dir)
     corpus = load_corpus(cfg.data, cfg.labels, Path(cfg.paths.cache) / "datasets")
     resolved = _resolved(cfg)
     with tracking.start_run(cfg.tracking, run_name(cfg), _tags(cfg, corpus)) as run:
         run.log_params(_params(resolved, cfg.seed))
         run.log_inputs(corpus)
-        model, fit_seconds = _fit(build_pipeline(cfg), corpus["train"])
+        model, fit_seconds = _fit(pipeline, corpus["train"])
         result = evaluate(model, corpus, cfg, lambda: build_pipeline(cfg))
         metrics = {**result.metrics(), **_corpus_counts(corpus, model), "fit_seconds": fit_seconds}
         model.meta.update(
@@ -196,9 +224,23 @@ def _check_overrides(argv: list[str]) -> None:
         with initialize_config_dir(str(config_dir()), version_base="1.3"):
             compose("config", overrides=overrides)
     except (HydraException, OmegaConfBaseException) as err:
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        print(f"stance-train: error: config: {first}", file=sys.stderr)
+        print(f"stance-train: error: config: {_one_line(err)}", file=sys.stderr)
         sys.exit(2)
+
+
+def _one_line(err: Exception) -> str:
+    """Hydra's first line, and the valid options it lists below it, on one line."""
+    text = str(err).strip()
+    first = _first_line(err)
+    if "Available options" in text:
+        options = []
+        for line in text.split("Available options", 1)[1].splitlines()[1:]:
+            if not line[:1].isspace() or not line.strip():
+                break  # the options are indented; the search path follows them
+            options.append(line.strip())
+        if options:
+            first += f" (options: {', '.join(options)})"
+    return first
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import overrides_for, take, write_csv
+from conftest import ROOT, overrides_for, take, write_csv
 
 from stance import StanceError
 from stance.cli import main
@@ -111,8 +111,9 @@ def test_failure_inside_a_run_marks_it_failed_and_keeps_latest(
 
     latest = trained["tmp"] / "experiments" / "models" / "latest"
     before = os.readlink(latest)
-    with pytest.raises(ValueError):
-        train(cfg_for(tiny_data, tmp_path / "run", "model.C=-1"))
+    # Valid values one by one, an invalid pair that only the fit finds (an L1 penalty on lbfgs).
+    with pytest.raises(ValueError, match="supports only 'l2' or None penalties"):
+        train(cfg_for(tiny_data, tmp_path / "run", "+model.l1_ratio=1.0"))
     assert not (tmp_path / "run" / "model" / "model.joblib").exists()
     assert os.readlink(latest) == before
     client = MlflowClient(trained["cfg"].tracking.uri)
@@ -158,6 +159,42 @@ def test_stance_train_unknown_option_and_bad_label_are_one_line(tmp_path):
     assert not (tmp_path / "exp" / "models").exists()
 
 
+def test_unknown_option_lists_the_valid_ones():
+    result = run_cli("stance-train", "model=logregg")
+    assert_one_line_error(result, r"Could not find 'model/logregg' \(options: complement_nb, ")
+    listed = result.stderr.split("(options: ", 1)[1].rstrip().rstrip(")").split(", ")
+    shipped = sorted(p.stem for p in (ROOT / "conf" / "model").glob("*.yaml"))
+    assert listed == shipped
+
+
+@pytest.mark.parametrize(
+    ("override", "pattern"),
+    [
+        (
+            "model.C=-1",
+            r"config: LogisticRegression: The 'C' parameter of LogisticRegression must be",
+        ),
+        ("model.max_iter=-1", r"config: LogisticRegression: The 'max_iter' parameter"),
+        ("features.transformer_list.1.1.weight=-2", r"config: CueFeatures: weight must be >= 0"),
+        ("preprocess.column=''", r"config: TextPreprocessor: column must be a non-empty str"),
+    ],
+)
+def test_bad_values_stop_before_a_run_in_one_line(tmp_path, override, pattern):
+    """Checked by the estimators' own rules before anything starts: exit 2, one line, no
+    MLflow run and no model left behind."""
+    store = tmp_path / "mlflow.db"
+    result = run_cli(
+        "stance-train",
+        override,
+        f"paths.experiments={tmp_path}/exp",
+        f"tracking.uri=sqlite:///{store}",
+    )
+    assert result.returncode == 2
+    assert_one_line_error(result, pattern)
+    assert not store.exists()
+    assert not list(tmp_path.rglob("model.joblib"))
+
+
 FILE_CASES = {
     "malformed jsonl": (
         "predict --file",
@@ -182,6 +219,16 @@ FILE_CASES = {
         "latin.txt",
         "We agree.\nNous refusons, a déclaré le syndicat.\n".encode("latin-1"),
         r"latin\.txt:2: bytes are not UTF-8",
+    ),
+    "empty txt": ("predict --file", "empty.txt", b"", r"empty\.txt: no statements to tag"),
+    "blank txt": ("predict --file", "blank.txt", b"\n  \n", r"blank\.txt: no statements to tag"),
+    "header-only csv": ("predict --file", "head.csv", b"id,text\n", r"head\.csv: no statements"),
+    "empty jsonl": ("predict --file", "empty.jsonl", b"", r"empty\.jsonl: no statements to tag"),
+    "too long": (
+        "predict --file",
+        "long.txt",
+        b"We agree.\n" + b"x" * 10_001 + b"\n",
+        r"long\.txt:2: statement of 10,001 characters, over --max-chars 10,000 \(pass --truncate",
     ),
     "missing file": ("predict --file", "gone.txt", None, r"gone\.txt: no such file"),
     "missing article": ("analyze", "none.txt", None, r"none\.txt: no such file"),
@@ -276,3 +323,25 @@ def test_no_input_and_both_inputs(trained, capsys, tmp_path):
     txt.write_text("We agree.\n")
     assert main(["predict", "x", "--file", str(txt), "--model", model]) == 2
     assert "not both" in capsys.readouterr().err
+
+
+def test_truncate_cuts_long_statements_to_the_limit(tmp_path, trained):
+    path = tmp_path / "long.txt"
+    path.write_text("We agree.\n" + "We reject it. " * 20 + "\n", encoding="utf-8")
+    args = ["predict", "--file", str(path), "--model", str(trained["model_dir"])]
+    assert_one_line_error(
+        run_cli("stance", *args, "--max-chars", "50"), r"long\.txt:2: statement of 279 characters"
+    )
+    result = run_cli("stance", *args, "--max-chars", "50", "--truncate", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [r["text"] for r in rows] == ["We agree.", ("We reject it. " * 20)[:50]]
+
+
+def test_the_api_refuses_empty_statements_by_index(trained):
+    model = trained["model"]
+    for call in (model.predict, model.predict_proba, model.tag):
+        with pytest.raises(ValueError, match=r"text 1: expected a non-empty string, got '   '"):
+            call(["We agree.", "   "])
+    with pytest.raises(ValueError, match=r"text 0: expected a non-empty string, got None"):
+        model.predict([None])
