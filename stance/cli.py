@@ -100,6 +100,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--model-uri", default=None, help="default: models:/<tracking.register_as>@champion"
     )
 
+    runs = sub.add_parser("runs", help="list an experiment's runs, best first, in the terminal")
+    runs.add_argument("--experiment", default=None, help="default: tracking.experiment")
+    runs.add_argument(
+        "--sort", default="xdomain_macro_f1", help="metric to rank by (default xdomain_macro_f1)"
+    )
+    runs.add_argument("-n", type=int, default=20, help="how many runs (default 20)")
+    runs.add_argument("--json", action="store_true", help="print the runs as JSON")
+
     ui = sub.add_parser("ui", help="open the MLflow UI over the tracking store")
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=5000)
@@ -324,6 +332,50 @@ def cmd_promote(args) -> int:
     return 0
 
 
+RUN_COLUMNS = (
+    ("validation_macro_f1", "validation"),
+    ("test_macro_f1", "test"),
+    ("xdomain_macro_f1", "x-domain"),
+    ("seeds_macro_f1", "seeds"),
+    ("wire_macro_f1", "wire"),
+)
+
+
+def cmd_runs(args) -> int:
+    from stance import tracking
+
+    found = tracking.list_runs(args.experiment, args.sort, args.n)
+    # Only the parameters that differ between the listed runs say what sets them apart.
+    names = sorted({k for run in found for k in run["params"]})
+    differing = [k for k in names if len({run["params"].get(k) for run in found}) > 1]
+    if args.json:
+        rows = [
+            {**run, "differing_params": {k: run["params"].get(k) for k in differing}}
+            for run in found
+        ]
+        print(json.dumps(rows, indent=2))
+        return 0
+    columns = list(RUN_COLUMNS)
+    if args.sort not in dict(columns):
+        columns.append((args.sort, args.sort))
+    head = f"{'run':<10}{'name':<40}{'status':<10}" + "".join(f"{t:>12}" for _, t in columns)
+    print(head + "  registry   differing params")
+    for run in found:
+        cells = "".join(
+            f"{run['metrics'][k]:>12.3f}" if k in run["metrics"] else f"{'-':>12}"
+            for k, _ in columns
+        )
+        params = " ".join(f"{k}={run['params'].get(k, '-')}" for k in differing)
+        name = (run["name"] or "")[:38]
+        print(
+            f"{run['run_id'][:8]:<10}{name:<40}{run['status'][:9]:<10}{cells}"
+            f"  {run['registry']:<10} {params}"
+        )
+    if not found:
+        print("(no runs)")
+    return 0
+
+
 def cmd_serve(args) -> int:
     from stance import tracking
 
@@ -370,6 +422,7 @@ COMMANDS = {
     "evaluate": cmd_evaluate,
     "analyze": cmd_analyze,
     "promote": cmd_promote,
+    "runs": cmd_runs,
     "serve": cmd_serve,
     "ui": cmd_ui,
     "suggest": cmd_suggest,

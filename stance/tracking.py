@@ -441,6 +441,53 @@ def sweep_table(runs, select_by: str, best_run_id: str | None) -> str:
     return "\n".join(lines)
 
 
+def list_runs(
+    experiment: str | None = None, sort_by: str = "xdomain_macro_f1", limit: int = 20
+) -> list[dict[str, Any]]:
+    """The training runs of an experiment (sweep parents left out), best ``sort_by`` first
+    (runs without it last): id, name, status, start, metrics, params, registry versions."""
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
+    from stance import StanceError
+    from stance.config import defaults
+
+    settings = defaults()
+    experiment = experiment or settings.experiment
+    _connect(default_uri())
+    client = MlflowClient()
+    found = _retry(client.get_experiment_by_name, experiment)
+    if found is None:
+        raise StanceError(f"no experiment {experiment!r} in {default_uri()}")
+    runs = [
+        r
+        for r in _retry(client.search_runs, [found.experiment_id], max_results=5000)
+        if r.data.tags.get("stance.sweep") != "true"
+    ]
+    runs.sort(key=lambda r: (sort_by not in r.data.metrics, -r.data.metrics.get(sort_by, 0.0)))
+    versions: dict[str, list[str]] = {}
+    try:
+        registered = client.search_model_versions(f"name='{settings.register_as}'")
+        aliases = client.get_registered_model(settings.register_as).aliases if registered else {}
+    except MlflowException:  # no registry behind this store, or no such model: nothing to show
+        registered, aliases = [], {}
+    for version in sorted(registered, key=lambda v: int(v.version)):
+        tags = [f"@{a}" for a, v in sorted(aliases.items()) if str(v) == str(version.version)]
+        versions.setdefault(version.run_id, []).extend([f"v{version.version}", *tags])
+    return [
+        {
+            "run_id": r.info.run_id,
+            "name": r.info.run_name,
+            "status": r.info.status,
+            "start_time": r.info.start_time,
+            "metrics": dict(r.data.metrics),
+            "params": dict(r.data.params),
+            "registry": " ".join(versions.get(r.info.run_id, [])),
+        }
+        for r in runs[:limit]
+    ]
+
+
 def load_logged_model(uri: str):
     """The `StanceModel` behind an MLflow model URI (``models:/stance-classifier@champion``)."""
     from mlflow.exceptions import MlflowException

@@ -300,3 +300,40 @@ def test_pyfunc_model_abstains_when_asked(trained, store, sample_data):
     assert list(answered["label"]) == expected
     assert 0 < expected.count("uncertain") < len(texts)  # the case bites both ways
     np.testing.assert_allclose(answered["confidence"], plain["confidence"])
+
+
+def test_runs_lists_the_experiment_best_first_with_what_differs(
+    compose_cfg, tiny_data, tmp_path, monkeypatch, capsys
+):
+    from mlflow import MlflowClient
+
+    from stance.cli import main
+    from stance.train import train
+
+    ids = {}
+    for c in ("0.01", "10"):
+        cfg = compose_cfg(
+            overrides_for(tmp_path / c, tiny_data, "evaluation.cross_domain=false", f"model.C={c}")
+        )
+        cfg.tracking.uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+        ids[c] = train(cfg)[1]["run_id"]
+    store = use_store(f"sqlite:///{tmp_path / 'mlflow.db'}", monkeypatch)
+    assert main(["promote", ids["10"]]) == 0
+    capsys.readouterr()
+
+    assert main(["runs", "--json", "--sort", "validation_accuracy"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    client = MlflowClient(store)
+    by_mlflow = {r: client.get_run(r).data.metrics["validation_accuracy"] for r in ids.values()}
+    assert [r["run_id"] for r in listed] == sorted(by_mlflow, key=lambda r: -by_mlflow[r])
+    assert all(r["differing_params"] == {"model.C": r["params"]["model.C"]} for r in listed)
+    registry = {r["run_id"]: r["registry"] for r in listed}
+    assert registry == {ids["0.01"]: "v1", ids["10"]: "v2 @champion"}
+
+    assert main(["runs", "-n", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:3] == ["run", "name", "status"] and len(lines) == 2
+    assert "model.C=" not in lines[1]  # one run: nothing differs
+    assert main(["runs"]) == 0
+    lines = capsys.readouterr().out.splitlines()[1:]
+    assert sorted(line.split("model.C=")[1] for line in lines) == ["0.01", "10"]
