@@ -50,8 +50,62 @@ def _segmenter():
     return pysbd.Segmenter(language="en", clean=False)
 
 
-def split_paragraphs(text: str) -> list[list[str]]:
-    """The sentences of each paragraph (a paragraph is a line of the plain-text article).
+# Lines of a web page that are not statements: bylines, captions and credits, links.
+_FURNITURE_START = re.compile(
+    r"^(?:by\s+[A-Z][\w'’.-]*(?:\s+(?:and\s+)?[A-Z][\w'’.-]*){0,4}\s*$|(?:photo|image|picture|"
+    r"video|caption|credit|source|file photo|read more|read also|related|see also|share|"
+    r"advertisement|updated|published|copyright)\b\s*[:|/-]?|©)",
+    re.IGNORECASE,
+)
+_BULLET = re.compile(r"^(?:[-*•·|>»]+|\d+[.)])\s+")
+_SENTENCE_END = re.compile(r"[.!?:;…\"”’)]$")
+# A word that can be a verb: an inflected form, a modal or auxiliary, or an act verb.
+_VERB_LIKE = re.compile(
+    r"\b(?:[a-z]+(?:ed|es|s|ing|en)|is|are|was|were|be|been|has|have|had|do|does|did|will|"
+    r"would|must|can|could|should|may|might|shall|say|agree|accept|reject|refuse|demand|"
+    r"urge|offer|sign|meet|talk|resume|end|hold|halt|stop|seek|vow|warn|ask|call|back|"
+    r"quit|strike|free|lift|ease|open|reopen|close|deny|win|lose|fail|rule|veto|block)\b",
+    re.IGNORECASE,
+)
+# Plural nouns of site navigation that the -s rule above would take for verbs.
+_NAVIGATION = {
+    "news",
+    "comments",
+    "sports",
+    "politics",
+    "topics",
+    "details",
+    "tags",
+    "links",
+    "videos",
+    "photos",
+    "opinions",
+    "stories",
+    "sections",
+    "events",
+    "updates",
+}
+
+
+def is_furniture(line: str) -> bool:
+    """Page furniture rather than a statement: a byline, caption, credit or link line; a
+    bullet or menu item of a few words that is no sentence; a line with no verb-like word
+    that does not end like a sentence ("- Category", "Latest news", "Photo: Reuters")."""
+    line = line.strip()
+    if not line or _FURNITURE_START.match(line):
+        return True
+    if _SENTENCE_END.search(line):
+        return False
+    words = _BULLET.sub("", line).split()
+    if _BULLET.match(line) and len(words) <= 5:
+        return True
+    verbs = [w for w in _VERB_LIKE.findall(" ".join(words)) if w.lower() not in _NAVIGATION]
+    return not verbs
+
+
+def split_paragraphs(text: str, skip_furniture: bool = True) -> list[list[str]]:
+    """The sentences of each paragraph (a paragraph is a line of the plain-text article),
+    page furniture left out (`is_furniture`).
 
     pysbd's rules keep "U.S." and "Mr." inside a sentence and keep a quotation that holds
     several sentences together when it is closed in the same paragraph.
@@ -59,7 +113,7 @@ def split_paragraphs(text: str) -> list[list[str]]:
     paragraphs = []
     for paragraph in re.split(r"\n+", text):
         paragraph = paragraph.replace("\xa0", " ").strip()
-        if paragraph:
+        if paragraph and not (skip_furniture and is_furniture(paragraph)):
             paragraphs.append([s.strip() for s in _segmenter().segment(paragraph) if s.strip()])
     return paragraphs
 

@@ -395,13 +395,20 @@ def cmd_suggest(args) -> int:
 
     from stance import load_model
     from stance.active import least_certain
+    from stance.article import split_paragraphs
     from stance.io import read_texts
 
     if args.n < 1:
         raise StanceError(f"-n must be at least 1, got {args.n}")
     _count_and_validate(args.pool)
     model = load_model(args.model)
-    chosen, seen = least_certain(model, read_texts(args.pool), args.n)
+    # A paragraph is split into its sentences as `stance analyze` splits them: a label is
+    # for one statement.
+    sentences = (
+        [s for text in chunk for paragraph in split_paragraphs(text) for s in paragraph]
+        for chunk in read_texts(args.pool)
+    )
+    chosen, seen = least_certain(model, sentences, args.n)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["text", "predicted", "confidence", "margin", "label"])

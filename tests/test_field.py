@@ -268,3 +268,79 @@ def test_swapping_actor_names_leaves_seed_predictions_unchanged(trained):
     assert sum(a != b for a, b in zip(texts, swapped, strict=True)) >= 20
     assert model.predict(swapped) == model.predict(texts)
     assert model.predict_proba(swapped) == pytest.approx(model.predict_proba(texts))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- Category",
+        "- Latest news",
+        "By Jane Doe and John Roe",
+        "Photo: Reuters",
+        "Read more",
+        "Share this article",
+        "Related: Iran talks",
+        "© 2025 Agency",
+        "Russia-Ukraine war",
+        "3) Markets",
+    ],
+)
+def test_page_furniture_is_recognised(line):
+    from stance.article import is_furniture
+
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Union rejects pay offer",
+        "Talks resume in Geneva",
+        "Ceasefire holds",
+        "We agree.",
+        "- Kyiv rejects the plan, officials said.",
+        "No deal.",
+        "Never!",
+        "Trump Says He’ll Push for Ukraine to Get Territory Back",
+    ],
+)
+def test_statements_and_headlines_are_not_furniture(line):
+    from stance.article import is_furniture
+
+    assert not is_furniture(line)
+
+
+def test_analyze_leaves_page_furniture_untagged(trained, tmp_path, capsys):
+    article = tmp_path / "page.txt"
+    article.write_text(
+        "- Category\n- Latest news\nBy Jane Doe\nUnion rejects pay offer\n"
+        "The union rejected the offer on Tuesday. Talks resume next week, officials said.\n"
+        "Photo: Reuters\nShare this article\n",
+        encoding="utf-8",
+    )
+    args = ["analyze", str(article), "--model", str(trained["model_dir"]), "--format", "json"]
+    assert main(args) == 0
+    analysis = json.loads(capsys.readouterr().out)
+    assert [s["text"] for s in analysis["sentences"]] == [
+        "Union rejects pay offer",
+        "The union rejected the offer on Tuesday.",
+        "Talks resume next week, officials said.",
+    ]
+    assert sum(analysis["summary"]["labels"].values()) == 3
+
+
+def test_suggest_splits_paragraphs_into_sentences(trained, tmp_path, capsys):
+    pool = tmp_path / "pool.txt"
+    pool.write_text(
+        "The union rejected the offer on Tuesday. Talks resume next week, officials said.\n"
+        "We will sign if the border reopens.\n",
+        encoding="utf-8",
+    )
+    args = ["suggest", "--pool", str(pool), "-n", "10", "--model", str(trained["model_dir"])]
+    assert main(args) == 0
+    rows = list(csv.DictReader(capsys.readouterr().out.splitlines()))
+    assert sorted(r["text"] for r in rows) == [
+        "Talks resume next week, officials said.",
+        "The union rejected the offer on Tuesday.",
+        "We will sign if the border reopens.",
+    ]
