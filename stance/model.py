@@ -226,9 +226,11 @@ def load_model(path: str | Path | None = None) -> StanceModel:
     """Load from a ``model.joblib`` or its folder (default: the latest trained model),
     after checking its sha256 against ``model.json``. MLflow URIs go through
     `stance.load_model`, so this module never imports MLflow."""
-    from stance.config import defaults
+    latest = None
+    if path is None:  # the config is read only here: a logged model loads without it
+        from stance.config import defaults
 
-    latest = defaults().latest
+        latest = defaults().latest
     path = Path(path) if path is not None else latest
     if path.is_dir():
         path = path / MODEL_FILE

@@ -19,7 +19,6 @@ from typing import Any
 
 import mlflow
 from hydra.experimental.callback import Callback
-from mlflow.pyfunc import PythonModel
 
 # Written into a sweep's folder by the parent process; every job of the sweep reads it.
 PARENT_RUN_FILE = ".mlflow_parent_run_id"
@@ -187,16 +186,24 @@ class RunLogger:
         import pandas as pd
         from mlflow.models import infer_signature
 
+        import stance
+        from stance.serving import StanceServingModel
+
         served = StanceServingModel()
         served.model = _load_saved(model_dir)
         example = pd.DataFrame({"text": example_texts[:3]})
         signature = infer_signature(
             example, served.predict(None, example), params={"abstain": False}
         )
+        package = Path(stance.__file__).parent
+        # Models from code: MLflow copies the stance package into the model (code_paths) and
+        # runs serving_model.py at load, so the model loads where stance is not installed,
+        # and nothing is pickled with CloudPickle.
         info = _retry(
             mlflow.pyfunc.log_model,
             name="model",
-            python_model=StanceServingModel(),
+            python_model=str(package / "serving_model.py"),
+            code_paths=[str(package)],
             artifacts={"stance_model": str(model_dir)},
             signature=signature,
             input_example=example,
@@ -220,7 +227,7 @@ def _requirements() -> list[str]:
 
     return [
         f"{name}=={version(name)}"
-        for name in ("scikit-learn", "numpy", "scipy", "pandas", "joblib", "mlflow")
+        for name in ("scikit-learn", "numpy", "scipy", "pandas", "joblib", "mlflow", "pysbd")
     ]
 
 
@@ -228,56 +235,6 @@ def _load_saved(folder: str | Path):
     from stance.model import load_model
 
     return load_model(Path(folder))
-
-
-class StanceServingModel(PythonModel):
-    """What MLflow loads and serves: the saved stance model (checksum verified on load).
-
-    ``predict`` takes a DataFrame with a ``text`` column and returns one row per input row:
-    ``label``, ``confidence`` and ``p_<label>`` for every label. With ``params={"abstain":
-    true}`` (declared in the signature), a label under its threshold chosen on validation
-    is answered ``uncertain``, as ``stance predict --abstain`` does.
-    """
-
-    model = None
-    # The signature logged with the model validates input; MLflow's type-hint wrapper would
-    # only warn that `predict` has no hints.
-    _skip_type_hint_validation = True
-
-    def load_context(self, context) -> None:
-        self.model = _load_saved(context.artifacts["stance_model"])
-
-    def predict(self, context, model_input, params=None):
-        import numpy as np
-        import pandas as pd
-        from mlflow.exceptions import MlflowException
-        from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
-
-        column = model_input["text"] if hasattr(model_input, "columns") else model_input
-        texts = list(column)
-        for i, text in enumerate(texts):
-            # MLflow's schema check lets any JSON value through a string column.
-            if not isinstance(text, str) or not text.strip():
-                raise MlflowException(
-                    f"row {i}: 'text' must be a non-empty string, got {text!r}",
-                    error_code=INVALID_PARAMETER_VALUE,
-                )
-        labels = self.model.labels
-        proba = self.model.predict_proba(texts) if texts else np.empty((0, len(labels)))
-        answers = [labels[i] for i in proba.argmax(axis=1)]
-        if (params or {}).get("abstain"):
-            from stance.model import UNCERTAIN
-
-            thresholds = self.model.thresholds()
-            best = proba.max(axis=1)
-            answers = [
-                UNCERTAIN if p < thresholds.get(label, 0.0) else label
-                for label, p in zip(answers, best, strict=True)
-            ]
-        frame = pd.DataFrame(proba, columns=[f"p_{label}" for label in labels])
-        frame.insert(0, "confidence", proba.max(axis=1))
-        frame.insert(0, "label", answers)
-        return frame
 
 
 REGISTER_POLICIES = ("auto", "always", "never", "best")
