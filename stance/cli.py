@@ -332,15 +332,6 @@ def cmd_promote(args) -> int:
     return 0
 
 
-RUN_COLUMNS = (
-    ("validation_macro_f1", "validation"),
-    ("test_macro_f1", "test"),
-    ("xdomain_macro_f1", "x-domain"),
-    ("seeds_macro_f1", "seeds"),
-    ("wire_macro_f1", "wire"),
-)
-
-
 def cmd_runs(args) -> int:
     from stance import tracking
 
@@ -355,16 +346,11 @@ def cmd_runs(args) -> int:
         ]
         print(json.dumps(rows, indent=2))
         return 0
-    columns = list(RUN_COLUMNS)
-    if args.sort not in dict(columns):
-        columns.append((args.sort, args.sort))
+    columns = tracking.summary_columns(args.sort)
     head = f"{'run':<10}{'name':<40}{'status':<10}" + "".join(f"{t:>12}" for _, t in columns)
     print(head + "  registry   differing params")
     for run in found:
-        cells = "".join(
-            f"{run['metrics'][k]:>12.3f}" if k in run["metrics"] else f"{'-':>12}"
-            for k, _ in columns
-        )
+        cells = tracking.metric_cells(run["metrics"], columns)
         params = " ".join(f"{k}={run['params'].get(k, '-')}" for k in differing)
         name = (run["name"] or "")[:38]
         print(

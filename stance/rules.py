@@ -253,8 +253,6 @@ class CueFeatures(_WeightedColumns):
         Scale of the columns relative to the (unit-norm) TF-IDF block.
     """
 
-    _conditional = _CONDITION
-
     def transform(self, X):
         rows = []
         for text in as_texts(X):
@@ -269,7 +267,7 @@ class CueFeatures(_WeightedColumns):
             rows.append(
                 [min(c, 3) / 3 for c in counts]
                 + last
-                + [min(negated, 2) / 2, float(bool(self._conditional.search(text)))]
+                + [min(negated, 2) / 2, float(bool(_CONDITION.search(text)))]
             )
         return sparse.csr_matrix(np.asarray(rows, dtype=float) * self.weight)
 

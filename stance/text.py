@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import strip_accents_unicode
 
 from stance.lexicon import NEGATORS
 
@@ -286,8 +287,6 @@ class WordNgrams:
         self.lone = frozenset(lone)
 
     def __call__(self, text: str) -> list[str]:
-        from sklearn.feature_extraction.text import strip_accents_unicode
-
         tokens = _WORD_TOKEN.findall(strip_accents_unicode(text.lower()))
         grams = [t for t in tokens if t not in self.lone]
         grams += [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]

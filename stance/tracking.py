@@ -240,9 +240,8 @@ def _load_saved(folder: str | Path):
 REGISTER_POLICIES = ("auto", "always", "never", "best")
 
 
-def registers_this_run(tracking_cfg) -> bool:
-    """Does this run register its model version itself? A sweep job does only under
-    ``always``: with ``auto`` or ``best`` the sweep registers its winner when it ends."""
+def register_policy(tracking_cfg) -> str:
+    """`tracking.register`, checked."""
     from stance import StanceError
 
     policy = str(tracking_cfg.get("register", "auto"))
@@ -250,6 +249,13 @@ def registers_this_run(tracking_cfg) -> bool:
         raise StanceError(
             f"config: tracking.register={policy!r}; expected one of {', '.join(REGISTER_POLICIES)}"
         )
+    return policy
+
+
+def registers_this_run(tracking_cfg) -> bool:
+    """Does this run register its model version itself? A sweep job does only under
+    ``always``: with ``auto`` or ``best`` the sweep registers its winner when it ends."""
+    policy = register_policy(tracking_cfg)
     if policy == "never":
         return False
     return policy == "always" or _sweep_parent_id() is None
@@ -359,8 +365,7 @@ class SweepParentRun(Callback):
             Path(config.paths.models) / "latest",
         )
         print(f"latest -> job {job} (best {select_by} {value:.3f})")
-        policy = str(config.tracking.get("register", "auto"))
-        if policy in ("auto", "best") and config.tracking.log_model:
+        if register_policy(config.tracking) in ("auto", "best") and config.tracking.log_model:
             version = _retry(
                 mlflow.register_model,
                 f"runs:/{best.info.run_id}/model",
@@ -370,7 +375,8 @@ class SweepParentRun(Callback):
             print(f"registered job {job} as {config.tracking.register_as} v{version.version}")
 
 
-SWEEP_COLUMNS = (
+# The figures that matter when runs are compared: the sweep's table and `stance runs`.
+SUMMARY_COLUMNS = (
     ("validation_macro_f1", "validation"),
     ("test_macro_f1", "test"),
     ("xdomain_macro_f1", "x-domain"),
@@ -379,18 +385,27 @@ SWEEP_COLUMNS = (
 )
 
 
+def summary_columns(extra: str) -> list[tuple[str, str]]:
+    """SUMMARY_COLUMNS, plus ``extra`` (the metric runs are ranked by) if it is not one."""
+    columns = list(SUMMARY_COLUMNS)
+    if extra not in dict(columns):
+        columns.append((extra, extra))
+    return columns
+
+
+def metric_cells(metrics: dict[str, float], columns: list[tuple[str, str]]) -> str:
+    return "".join(
+        f"{metrics[key]:>12.3f}" if key in metrics else f"{'-':>12}" for key, _ in columns
+    )
+
+
 def sweep_table(runs, select_by: str, best_run_id: str | None) -> str:
     """One line per job: number, the metrics that matter, its overrides; the best marked *."""
-    columns = list(SWEEP_COLUMNS)
-    if select_by not in dict(columns):
-        columns.append((select_by, select_by))
+    columns = summary_columns(select_by)
     lines = ["job  " + "".join(f"{title:>12}" for _, title in columns) + "  overrides"]
     for run in runs:
         mark = "*" if run.info.run_id == best_run_id else " "
-        cells = "".join(
-            f"{run.data.metrics[key]:>12.3f}" if key in run.data.metrics else f"{'-':>12}"
-            for key, _ in columns
-        )
+        cells = metric_cells(run.data.metrics, columns)
         job = run.data.tags.get("stance.sweep_job", "?")
         overrides = run.data.tags.get("stance.sweep_overrides", "")
         status = "" if run.info.status == "FINISHED" else f"  [{run.info.status}]"
