@@ -10,7 +10,12 @@ match too, which is what makes a row a contrast case when its label is another.
 
 from __future__ import annotations
 
+import functools
+import itertools
+import os
 import re
+
+import numpy as np
 
 FAMILIES: dict[str, dict[str, str]] = {
     "rejecting": {
@@ -75,14 +80,118 @@ _GROUP_NAMES = {
         (label, lemma) for label, verbs in FAMILIES.items() for lemma in verbs
     )
 }
-ANY_VERB = re.compile(
-    r"\b(?:"
-    + "|".join(
-        f"(?P<{name}>{FAMILIES[label][lemma]})" for name, (label, lemma) in _GROUP_NAMES.items()
+
+
+_VERB_PATTERNS = {name: FAMILIES[label][lemma] for name, (label, lemma) in _GROUP_NAMES.items()}
+
+
+def _verb_alternation(names: tuple[str, ...]) -> str:
+    return r"\b(?:" + "|".join(f"(?P<{name}>{_VERB_PATTERNS[name]})" for name in names) + r")\b"
+
+
+ANY_VERB = re.compile(_verb_alternation(tuple(_GROUP_NAMES)), re.IGNORECASE)
+
+# Characters that re.IGNORECASE matches to an ASCII letter although str.lower() gives another
+# letter or two characters (found by trying every code point): texts holding one get every
+# pattern tried.
+_ASCII_LOOKALIKES = re.compile("[\u0130\u0131\u017f\u212a]")
+_LEADING_LITERAL = re.compile(r"(?:\\b)?([a-z' -]*)(?:\(\?:([a-z' |-]+)\)(?![?*+{]))?")
+
+
+def leading_literals(pattern: str) -> tuple[str, ...]:
+    """Texts one of which every match of ``pattern`` starts with, lower case: ("agre",) for
+    ``agre(?:e|es|ed)``, ("spurn", "rebuff") for ``(?:spurn|rebuff)s?``, ("",) when unknown."""
+    match = _LEADING_LITERAL.match(pattern)
+    literal, alternatives = match.group(1), match.group(2)
+    if alternatives:
+        options = [literal + alternative for alternative in alternatives.split("|")]
+        shared = os.path.commonprefix(options)
+        if len(shared) >= 3:  # one search for "refus", not four for its endings
+            return (shared,)
+        return tuple(o for o in options if not any(o.startswith(x) for x in options if x != o))
+    rest = pattern[match.end(1) :]
+    return (literal[:-1] if rest[:1] in ("?", "*", "+", "{") else literal,)
+
+
+def _joined(texts: list[str]) -> tuple[str, np.ndarray]:
+    """The texts joined by NUL, which no pattern of stance matches, and where each starts."""
+    starts = np.fromiter(
+        itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0),
+        dtype=np.int64,
+        count=len(texts),
     )
-    + r")\b",
-    re.IGNORECASE,
-)
+    return "\0".join(texts), starts
+
+
+def texts_matching(pattern: re.Pattern, texts: list[str]) -> np.ndarray:
+    """Whether ``pattern`` occurs in each text, found in one search through them all (the
+    pattern must not match NUL)."""
+    joined, starts = _joined(texts)
+    found = np.zeros(len(texts), dtype=bool)
+    positions = [match.start() for match in pattern.finditer(joined)]
+    found[np.searchsorted(starts, positions, side="right") - 1] = True
+    return found
+
+
+class CandidatePatterns:
+    """Which of many case-insensitive patterns may match each of many texts.
+
+    A pattern can match only where one of its leading literals occurs. Finding each literal
+    once in all the texts joined, then running on each text only the patterns whose literal
+    it holds, replaces a hundred regex scans per sentence by a few; a pattern is skipped only
+    where it cannot match, so the matches are exactly those of trying every pattern.
+
+    Parameters
+    ----------
+    literals : list of tuples of str
+        For each pattern, texts one of which all its matches start with, lower case (as
+        `leading_literals` gives them); a pattern with a literal shorter than ``min_literal``
+        is always tried.
+    min_literal : int
+        Literals this short (one letter, or none) occur in nearly every text.
+    """
+
+    def __init__(self, literals: list[tuple[str, ...]], min_literal: int = 2):
+        self._always = [
+            j for j, options in enumerate(literals) if min(map(len, options)) < min_literal
+        ]
+        self._by_literal: dict[str, list[int]] = {}
+        for j, options in enumerate(literals):
+            if j not in self._always:
+                for literal in set(options):
+                    self._by_literal.setdefault(literal, []).append(j)
+        self._everything = tuple(range(len(literals)))
+
+    def for_texts(self, texts: list[str]) -> list[tuple[int, ...]]:
+        """For each text, the indices of the patterns that may match it, in pattern order."""
+        if not texts:
+            return []
+        unsafe = {i for i, text in enumerate(texts) if _ASCII_LOOKALIKES.search(text)}
+        # Lower-cased once, unsafe texts left out (so that every position keeps its place).
+        lowered, starts = _joined(["" if i in unsafe else t for i, t in enumerate(texts)])
+        lowered = lowered.lower()
+        hits: list[set[int]] = [set(self._always) for _ in texts]
+        for literal, indices in self._by_literal.items():
+            found, at = [], lowered.find(literal)
+            while at >= 0:
+                found.append(at)
+                at = lowered.find(literal, at + 1)
+            if found:
+                for i in np.unique(np.searchsorted(starts, found, side="right") - 1).tolist():
+                    hits[i].update(indices)
+        return [self._everything if i in unsafe else tuple(sorted(h)) for i, h in enumerate(hits)]
+
+
+_VERB_CANDIDATES = CandidatePatterns([leading_literals(p) for p in _VERB_PATTERNS.values()])
+_VERB_NAMES = tuple(_GROUP_NAMES)
+
+
+@functools.lru_cache(maxsize=4096)
+def _verbs_among(indices: tuple[int, ...]) -> re.Pattern:
+    # The alternatives keep their order, so each position matches as ANY_VERB would.
+    return re.compile(_verb_alternation(tuple(_VERB_NAMES[j] for j in indices)), re.IGNORECASE)
+
+
 # The one negation vocabulary of stance: the words that turn the act after them ("did not
 # reject", "refused to accept", "failed to reach"). Negation marking (`stance.text`), the
 # guideline cues (`stance.rules`) and the act verbs below all read it.
@@ -101,11 +210,19 @@ def has_family(text: str, label: str) -> bool:
 
 def act_verbs(text: str) -> list[tuple[int, str, str, bool]]:
     """``(position, family, lemma, negated)`` of every act verb, in order of appearance."""
+    return act_verbs_of([text])[0]
+
+
+def act_verbs_of(texts: list[str]) -> list[list[tuple[int, str, str, bool]]]:
+    """`act_verbs` of each text, the texts read together (much faster than one by one)."""
     found = []
-    for match in ANY_VERB.finditer(text):
-        label, lemma = _GROUP_NAMES[match.lastgroup]
-        negated = NEGATOR.search(text[max(0, match.start() - 60) : match.start()]) is not None
-        found.append((match.start(), label, lemma, negated))
+    for text, candidates in zip(texts, _VERB_CANDIDATES.for_texts(texts), strict=True):
+        verbs = []
+        for match in _verbs_among(candidates).finditer(text) if candidates else ():
+            label, lemma = _GROUP_NAMES[match.lastgroup]
+            negated = NEGATOR.search(text[max(0, match.start() - 60) : match.start()]) is not None
+            verbs.append((match.start(), label, lemma, negated))
+        found.append(verbs)
     return found
 
 

@@ -13,7 +13,13 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 
-from stance.lexicon import NEGATORS, act_verbs
+from stance.lexicon import (
+    NEGATORS,
+    CandidatePatterns,
+    act_verbs_of,
+    leading_literals,
+    texts_matching,
+)
 from stance.text import as_texts
 
 LEXICON: dict[str, list[str]] = {
@@ -115,35 +121,64 @@ LEXICON: dict[str, list[str]] = {
 NEGATED_WILL = re.compile(
     r"\b(?:will|would|shall|could|can)\s+(?:not|never)\b|\b(?:won't|wouldn't|can't|cannot)\b", re.I
 )
-_COMPILED = {
-    label: [re.compile(p, re.IGNORECASE) for p in patterns] for label, patterns in LEXICON.items()
-}
+# Every cue as (label, compiled pattern), in LEXICON's order.
+_COMPILED = [
+    (label, re.compile(p, re.IGNORECASE)) for label, patterns in LEXICON.items() for p in patterns
+]
+# The last candidate is NEGATED_WILL, which needs "not", "never" or "n't".
+_CANDIDATES = CandidatePatterns(
+    [leading_literals(p) for patterns in LEXICON.values() for p in patterns]
+    + [("not", "never", "n't")]
+)
 _FLIP = {"conciliatory": "rejecting", "rejecting": "conciliatory", "demanding": "conciliatory"}
 _SCOPE = 30  # characters before a cue in which a negator flips it
+_OWN_NEGATION = re.compile(r"\s*(?:no|not)\b", re.I)
 _CONDITION = re.compile(r"\b(?:if|unless|until|provided|as long as|once)\b", re.I)
 
 
 def cues(text: str) -> list[tuple[int, str, str]]:
     """``(position, label, phrase)`` of every cue, already flipped when negated."""
+    return cues_of([text])[0]
+
+
+def cues_of(texts: list[str]) -> list[list[tuple[int, str, str]]]:
+    """`cues` of each text, the texts read together (much faster than one by one)."""
+    return [
+        _cues(text, candidates)
+        for text, candidates in zip(texts, _CANDIDATES.for_texts(texts), strict=True)
+    ]
+
+
+def _cues(text: str, candidates: tuple[int, ...]) -> list[tuple[int, str, str]]:
     found = []
-    for label, patterns in _COMPILED.items():
-        for pattern in patterns:
-            for match in pattern.finditer(text):
-                window = text[max(0, match.start() - _SCOPE) : match.start()]
-                negated = bool(NEGATORS.search(window)) and not NEGATORS.fullmatch(match.group())
-                if label == "rejecting" and re.match(r"\s*(?:no|not)\b", match.group(), re.I):
-                    negated = False  # "no deal", "not one inch" carry their own negation
-                phrase = match.group().lower()
-                found.append(
-                    (
-                        match.start(),
-                        _FLIP[label] if negated else label,
-                        ("not " if negated else "") + phrase,
-                    )
+    for j in candidates:
+        if j == len(_COMPILED):
+            found += [
+                (m.start(), "rejecting", m.group().lower()) for m in NEGATED_WILL.finditer(text)
+            ]
+            continue
+        label, pattern = _COMPILED[j]
+        for match in pattern.finditer(text):
+            window = text[max(0, match.start() - _SCOPE) : match.start()]
+            negated = bool(NEGATORS.search(window)) and not NEGATORS.fullmatch(match.group())
+            if label == "rejecting" and _OWN_NEGATION.match(match.group()):
+                negated = False  # "no deal", "not one inch" carry their own negation
+            phrase = match.group().lower()
+            found.append(
+                (
+                    match.start(),
+                    _FLIP[label] if negated else label,
+                    ("not " if negated else "") + phrase,
                 )
-    for match in NEGATED_WILL.finditer(text):
-        found.append((match.start(), "rejecting", match.group().lower()))
+            )
     return sorted(found)
+
+
+def _main_clause(text: str) -> str:
+    """The text before its first condition: a verb after "until", "if", "unless" is the
+    condition (R3, R4, R16), as in "would not sign until the border is reopened"."""
+    condition = _CONDITION.search(text)
+    return text[: condition.start()] if condition else text
 
 
 class RulesClassifier(ClassifierMixin, BaseEstimator):
@@ -188,17 +223,19 @@ class RulesClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = np.asarray(seen, dtype=object)
         return self
 
-    def _votes(self, text: str) -> np.ndarray:
-        votes = np.zeros(len(self.classes_))
+    def _votes(self, texts: list[str]) -> np.ndarray:
+        votes = np.zeros((len(texts), len(self.classes_)))
+        for row, found, verbs in zip(
+            votes, cues_of(texts), act_verbs_of([_main_clause(t) for t in texts]), strict=True
+        ):
+            self._vote(row, found, verbs)
+        return votes
+
+    def _vote(self, votes: np.ndarray, found: list, verbs: list) -> None:
         index = {label: i for i, label in enumerate(self.classes_)}
-        found = cues(text)
         for rank, (_, label, _) in enumerate(found):
             if label in index:
                 votes[index[label]] += 1.0 + 0.01 * rank  # later cues win ties
-        # The act is in the main clause: a verb after "until", "if", "unless" is the condition
-        # (R3, R4, R16), as in "would not sign until the border is reopened".
-        condition = _CONDITION.search(text)
-        verbs = act_verbs(text[: condition.start()] if condition else text)
         if verbs and self.verb_weight:
             _, family, _, negated = verbs[0]
             label = _FLIP[family] if negated else family
@@ -206,10 +243,9 @@ class RulesClassifier(ClassifierMixin, BaseEstimator):
                 votes[index[label]] += self.verb_weight
         if "neutral" in index:
             votes[index["neutral"]] += 0.5
-        return votes
 
     def predict_proba(self, X) -> np.ndarray:
-        votes = np.vstack([self._votes(t) for t in as_texts(X)]) * self.sharpness
+        votes = self._votes(as_texts(X)) * self.sharpness
         votes -= votes.max(axis=1, keepdims=True)
         exp = np.exp(votes)
         return exp / exp.sum(axis=1, keepdims=True)
@@ -254,22 +290,26 @@ class CueFeatures(_WeightedColumns):
     """
 
     def transform(self, X):
-        rows = []
-        for text in as_texts(X):
-            found = cues(text)
-            counts = [sum(1 for _, label, _ in found if label == name) for name in LEXICON]
-            negated = sum(
-                1
-                for _, _, phrase in found
-                if phrase.startswith("not ") or phrase.startswith(("will not", "won't"))
-            )
-            last = [1.0 if found and found[-1][1] == name else 0.0 for name in LEXICON]
-            rows.append(
-                [min(c, 3) / 3 for c in counts]
-                + last
-                + [min(negated, 2) / 2, float(bool(_CONDITION.search(text)))]
-            )
-        return sparse.csr_matrix(np.asarray(rows, dtype=float) * self.weight)
+        texts = as_texts(X)
+        label_index = {name: i for i, name in enumerate(LEXICON)}
+        counts = np.zeros((len(texts), len(LEXICON)))
+        last = np.zeros((len(texts), len(LEXICON)))
+        negated = np.zeros(len(texts))
+        for row, found in enumerate(cues_of(texts)):
+            for _, label, phrase in found:
+                counts[row, label_index[label]] += 1
+                negated[row] += phrase.startswith(("not ", "will not", "won't"))
+            if found:
+                last[row, label_index[found[-1][1]]] = 1.0
+        columns = np.column_stack(
+            [
+                np.minimum(counts, 3) / 3,
+                last,
+                np.minimum(negated, 2) / 2,
+                texts_matching(_CONDITION, texts),
+            ]
+        )
+        return sparse.csr_matrix(columns * self.weight)
 
     def get_feature_names_out(self, input_features=None):
         names = (
@@ -313,12 +353,9 @@ class ActVerbFeatures(_WeightedColumns):
                 names += [f"verb:{lemma}", f"verb:{lemma}:neg"]
         return names
 
-    def _active(self, text: str) -> list[str]:
-        from stance.lexicon import act_verbs
-
-        plain = text.replace("NEG_", "")
+    def _active(self, plain: str, found: list[tuple[int, str, str, bool]]) -> list[str]:
         verbs, objects = [], []
-        for position, family, lemma, negated in act_verbs(plain):
+        for position, family, lemma, negated in found:
             if self._determiner.search(plain[max(0, position - 40) : position]):
                 objects.append(family)
             else:
@@ -335,14 +372,14 @@ class ActVerbFeatures(_WeightedColumns):
 
     def transform(self, X):
         index = {name: i for i, name in enumerate(self._columns())}
-        texts = as_texts(X)
+        plains = [text.replace("NEG_", "") for text in as_texts(X)]
         rows, cols = [], []
-        for row, text in enumerate(texts):
-            for name in set(self._active(text)):
+        for row, (plain, found) in enumerate(zip(plains, act_verbs_of(plains), strict=True)):
+            for name in set(self._active(plain, found)):
                 rows.append(row)
                 cols.append(index[name])
         data = np.full(len(rows), float(self.weight))
-        return sparse.csr_matrix((data, (rows, cols)), shape=(len(texts), len(index)))
+        return sparse.csr_matrix((data, (rows, cols)), shape=(len(plains), len(index)))
 
     def get_feature_names_out(self, input_features=None):
         return np.asarray([f"act {name}" for name in self._columns()], dtype=object)

@@ -30,6 +30,9 @@ _MONTH = re.compile(
 )
 _WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 _TOKEN = re.compile(r"[A-Za-z][\w'’.-]*[\w]|[A-Za-z]")
+# Only capitalised tokens can be names: the others are not visited at all.
+_CAPITALISED_TOKEN = re.compile(r"[A-Z][\w'’.-]*[\w]|[A-Z]")
+_DIGIT = re.compile(r"\d")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _ENT_RUN = re.compile(r"ENT(?:(?:\s+|-)ENT)+")
 PLACEHOLDERS = {"ENT", "NUM", "DATE", "DAY", "I"}
@@ -68,6 +71,7 @@ PERSONS = frozenset(
 )
 _SPACES = re.compile(r"[ \t]{2,}")
 _APOSTROPHE = re.compile(r"['’]")
+_NAME_PARTS = re.compile(r"[-.]")
 
 
 def as_texts(X) -> list[str]:
@@ -112,21 +116,34 @@ def mark_negation(text: str) -> str:
     return "".join(out)
 
 
+# A personal pronoun as a whole `_WORD` token ("we", "We'll", "their"); `_drop_person`
+# checks that the token starts there and is not the tail of a longer one ("don't-we").
+_PERSON = re.compile(
+    rf"(?<![A-Za-z])(?:{'|'.join(sorted(PERSONS, key=len, reverse=True))})"
+    r"(?:['’][A-Za-z'’-]*)?(?![A-Za-z'’-])",
+    re.IGNORECASE | re.ASCII,
+)
+
+
+def _drop_person(match: re.Match) -> str:
+    word, text = match.group(), match.string
+    before = match.start() - 1
+    while before >= 0 and text[before] in "'’-":
+        before -= 1
+    if before >= 0 and text[before].isascii() and text[before].isalpha():
+        return word  # inside a longer word
+    head, sep, tail = (
+        re.split(r"(['’])", word, maxsplit=1) if _APOSTROPHE.search(word) else (word, "", "")
+    )
+    if head.isupper() and head.lower() == "us":
+        return word
+    return sep + tail
+
+
 def drop_persons(text: str) -> str:
     """Remove personal pronouns and possessives ("we'll" keeps "'ll"), so that "We demand
     talks" and "They demand talks" read the same. "US" in capitals is a country, not "us"."""
-
-    def _drop(match: re.Match) -> str:
-        word = match.group()
-        head, sep, tail = (
-            re.split(r"(['’])", word, maxsplit=1) if _APOSTROPHE.search(word) else (word, "", "")
-        )
-        lowered = head.lower()
-        if lowered not in PERSONS or (head.isupper() and lowered == "us"):
-            return word
-        return sep + tail
-
-    return _SPACES.sub(" ", _WORD.sub(_drop, text)).strip()
+    return _SPACES.sub(" ", _PERSON.sub(_drop_person, text)).strip()
 
 
 def lowercase_vocabulary(texts: Iterable[str]) -> frozenset[str]:
@@ -141,21 +158,37 @@ def mask_entities(text: str, vocabulary: frozenset[str]) -> str:
     (``vocabulary``), which also works for Title Case and ALL CAPS headlines.
     """
     text = _MONTH.sub("DATE", text)
-    text = _WEEKDAY.sub("DAY", text)
-    text = _NUMBER.sub("NUM", text)
+    if "day" in text:  # every weekday's name holds it
+        text = _WEEKDAY.sub("DAY", text)
+    if _DIGIT.search(text):
+        text = _NUMBER.sub("NUM", text)
 
     def _replace(match: re.Match) -> str:
         word = match.group()
-        if word in PLACEHOLDERS or not word[0].isupper():
+        if word in PLACEHOLDERS or _inside_token(match):
             return word
+        if word.isalpha():  # most words: no possessive, apostrophe, hyphen or dot to split at
+            return word if word.lower() in vocabulary else "ENT"
         bare = _POSSESSIVE.sub("", word).lower()
-        head = re.split(r"['’]", bare)[0]  # "He’ll", "Don't"
-        parts = [p for p in re.split(r"[-.]", head) if p]
+        head = _APOSTROPHE.split(bare)[0]  # "He’ll", "Don't"
+        parts = [p for p in _NAME_PARTS.split(head) if p]
         if parts and all(p in vocabulary for p in parts):
             return word
         return "ENT"
 
-    return _ENT_RUN.sub("ENT", _TOKEN.sub(_replace, text))
+    return _ENT_RUN.sub("ENT", _CAPITALISED_TOKEN.sub(_replace, text))
+
+
+def _inside_token(match: re.Match) -> bool:
+    """Is this capitalised word the tail of a `_TOKEN` that starts earlier ("iPhone", "al-Sadr")?
+    A token starts at an ASCII letter and runs on through word characters, apostrophes,
+    dots and hyphens."""
+    text, before = match.string, match.start() - 1
+    while before >= 0 and (text[before].isalnum() or text[before] in "_'’.-"):
+        if text[before].isascii() and text[before].isalpha():
+            return True
+        before -= 1
+    return False
 
 
 class TextPreprocessor(TransformerMixin, BaseEstimator):
@@ -273,7 +306,9 @@ def near_duplicate_pairs(
     return pairs
 
 
-_WORD_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token_pattern
+# scikit-learn's default token_pattern, (?u)\b\w\w+\b: without the boundaries, which a
+# greedy run of word characters implies, the search skips faster.
+_WORD_TOKEN = re.compile(r"\w\w+")
 
 
 class WordNgrams:
