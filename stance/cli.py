@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +37,28 @@ def _output_args(parser: argparse.ArgumentParser, what: str) -> None:
         help="answer `uncertain` below the model's per-label thresholds",
     )
     parser.add_argument("--k", type=int, default=5, help=f"{what} (default 5)")
+
+
+def _parallel_args(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=1,
+        help=f"processes tagging the {what} (-1: all cores; output order unchanged; default 1)",
+    )
+    parser.add_argument(
+        "--quiet", "-q", action="store_true", help="no progress bar (shown on a terminal only)"
+    )
+
+
+def _progress(args, total: int, unit: str):
+    """A progress bar on standard error when it is a terminal (never on standard output)."""
+    if args.quiet or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit=unit, file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument(
         "--truncate", action="store_true", help="cut longer statements to --max-chars instead"
     )
+    _parallel_args(predict, "statements")
 
     evaluate = sub.add_parser("evaluate", help="score a model on labelled statements (text, label)")
     evaluate.add_argument(
@@ -81,10 +105,14 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
 
     analyze = sub.add_parser("analyze", help="tag every sentence of a plain-text news article")
-    analyze.add_argument("file", help="a UTF-8 plain-text article (one paragraph per line)")
+    analyze.add_argument(
+        "file",
+        help="a UTF-8 plain-text article (one paragraph per line), or a folder of them (*.txt)",
+    )
     _model_arg(analyze)
     analyze.add_argument("--format", choices=("table", "json", "html"), default="table")
     _output_args(analyze, "deciding n-grams per sentence")
+    _parallel_args(analyze, "articles of a folder")
 
     promote = sub.add_parser("promote", help="make a training run's registered model the champion")
     promote.add_argument("run", help="MLflow run id (printed by stance-train)")
@@ -182,11 +210,14 @@ def _batches(args) -> tuple[Iterator[list[dict]], int]:
 
 
 def cmd_predict(args) -> int:
+    from collections import deque
     from itertools import chain
 
     from stance import load_model
     from stance.output import PredictionWriter
+    from stance.parallel import jobs_from, ordered_map, tag_batch
 
+    jobs = jobs_from(args.jobs)
     batches, total = _batches(args)
     first = next(batches, [])
     # The other columns of the input (from its first record) travel with each row.
@@ -194,33 +225,36 @@ def cmd_predict(args) -> int:
     batches = chain([first], batches) if first else batches
     model = load_model(args.model)
     labels = model.labels
-    progress = None
-    if args.file and sys.stderr.isatty() and total > args.chunk_size:
-        from tqdm import tqdm
+    progress = _progress(args, total, "stmt") if total > args.chunk_size else None
+    in_flight: deque[list[dict]] = deque()
 
-        progress = tqdm(total=total, unit="stmt", file=sys.stderr)
+    def tasks():
+        for batch in batches:
+            in_flight.append(batch)
+            yield [record["text"] for record in batch], args.abstain, args.explain, args.k
 
     def emit(out: TextIO) -> None:
         writer = PredictionWriter(out, args.format, labels, args.explain, inputs)
-        for batch in batches:
-            rows = model.tag([record["text"] for record in batch], abstain=args.abstain)
+        tagged = ordered_map(tag_batch, tasks(), jobs=jobs, model=model, model_arg=args.model)
+        for rows in tagged:
+            batch = in_flight.popleft()
             for record, row in zip(batch, rows, strict=True):
-                if args.explain:
-                    row["explanation"] = [[g, w] for g, w in model.explain(row["text"], k=args.k)]
                 writer.write(row, record)
             if progress is not None:
                 progress.update(len(batch))
         writer.close()
 
-    if args.out:
-        from stance.io import atomic_path
+    try:
+        if args.out:
+            from stance.io import atomic_path
 
-        with atomic_path(args.out) as tmp, open(tmp, "w", encoding="utf-8", newline="") as handle:
-            emit(handle)
-    else:
-        emit(sys.stdout)
-    if progress is not None:
-        progress.close()
+            with atomic_path(args.out) as tmp, open(tmp, "w", encoding="utf-8", newline="") as f:
+                emit(f)
+        else:
+            emit(sys.stdout)
+    finally:
+        if progress is not None:
+            progress.close()
     return 0
 
 
@@ -288,32 +322,74 @@ def _analysis_table(analysis: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def cmd_analyze(args) -> int:
-    from stance import load_model
-    from stance.article import analyze
-
-    text = _read_article(args.file)
-    model = load_model(args.model)
-    analysis = {
-        "source": str(args.file),
-        "model": str(args.model or "experiments/models/latest"),
-        **analyze(model, text, abstain=args.abstain, k=args.k),
-    }
-    if args.format == "json":
-        output = json.dumps(analysis, indent=2, ensure_ascii=False) + "\n"
-    elif args.format == "html":
+def _render_analysis(analysis: dict, fmt: str, compact: bool = False) -> str:
+    if fmt == "json":
+        if compact:  # one article per line (JSON Lines) when a folder goes to standard output
+            return json.dumps(analysis, ensure_ascii=False) + "\n"
+        return json.dumps(analysis, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "html":
         from stance.report import render_html
 
-        output = render_html(analysis)
-    else:
-        output = _analysis_table(analysis)
-    if args.out:
-        from stance.io import write_text_atomic
+        return render_html(analysis)
+    return _analysis_table(analysis)
 
-        write_text_atomic(args.out, output)
-        print(f"wrote {args.out}", file=sys.stderr)
+
+def cmd_analyze(args) -> int:
+    from stance import load_model
+    from stance.io import write_text_atomic
+    from stance.parallel import analyze_article, jobs_from, ordered_map
+
+    jobs = jobs_from(args.jobs)
+    source = Path(args.file)
+    folder = source.is_dir()
+    if folder:
+        articles = sorted(str(p) for p in source.glob("*.txt") if not p.name.startswith("."))
+        if not articles:
+            raise StanceError(f"{source}: no .txt articles in this folder")
+        if args.format == "html" and not args.out:
+            raise StanceError("--format html over a folder needs --out FOLDER (one page each)")
+        if args.out and Path(args.out).is_file():
+            raise StanceError(f"--out {args.out}: a file; over a folder --out names a folder")
     else:
-        sys.stdout.write(output)
+        _read_article(args.file)  # a missing or empty file stops us before the model loads
+        articles = [args.file]
+    model = load_model(args.model)
+    model_name = str(args.model or "experiments/models/latest")
+    progress = _progress(args, len(articles), "article") if folder else None
+    extension = {"json": ".json", "html": ".html", "table": ".txt"}[args.format]
+    analyses = ordered_map(
+        analyze_article,
+        ((path, args.abstain, args.k) for path in articles),
+        jobs=jobs,
+        model=model,
+        model_arg=args.model,
+    )
+    try:
+        for path, found in zip(articles, analyses, strict=True):
+            analysis = {"source": found.pop("source"), "model": model_name, **found}
+            if not folder:
+                output = _render_analysis(analysis, args.format)
+                if args.out:
+                    write_text_atomic(args.out, output)
+                    print(f"wrote {args.out}", file=sys.stderr)
+                else:
+                    sys.stdout.write(output)
+            elif args.out:
+                write_text_atomic(
+                    Path(args.out) / (Path(path).stem + extension),
+                    _render_analysis(analysis, args.format),
+                )
+            else:
+                header = "" if args.format == "json" else f"== {path} ==\n"
+                sys.stdout.write(header + _render_analysis(analysis, args.format, compact=True))
+                sys.stdout.flush()
+            if progress is not None:
+                progress.update(1)
+    finally:
+        if progress is not None:
+            progress.close()
+    if folder and args.out:
+        print(f"wrote {len(articles)} analyses to {args.out}", file=sys.stderr)
     return 0
 
 
@@ -441,11 +517,17 @@ def _passthrough(command: str, rest: list[str]) -> int:
     return tool.main(rest)
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and (argv[0] == "train" or argv[0] in MAINTAINER):
         return _passthrough(argv[0], argv[1:])
     args = build_parser().parse_args(argv)
+    # A `kill` stops a run as Ctrl-C does, so the `finally` blocks that remove temp files run.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return COMMANDS[args.command](args)
     except StanceError as err:
@@ -453,6 +535,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:  # `stance predict … | head`
         return 0
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM below: temp files are already removed
+        out = getattr(args, "out", None)
+        print(
+            f"stance {args.command}: interrupted" + (f"; {out} left as it was" if out else ""),
+            file=sys.stderr,
+        )
+        return 130
 
 
 if __name__ == "__main__":
