@@ -24,9 +24,40 @@ _SCOPE_WORDS = 3
 _NUMBER = re.compile(
     r"(?<![A-Za-z])[$€£¥]?\d[\d,.:]*(?:%| ?(?:percent|per cent|billion|million|bn|m|pm|am))?", re.I
 )
+_MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sept?",
+    "Oct",
+    "Nov",
+    "Dec",
+]
+# \b(?:January|...|Dec)\.?\b, written as one branch per first letter (in the same order
+# within it) so that the regex engine skips to the capitals months start with.
 _MONTH = re.compile(
-    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
-    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\b"
+    "(?:"
+    + "|".join(
+        f"{first}(?<!\\w{first})(?:" + "|".join(m[1:] for m in _MONTH_NAMES if m[0] == first) + ")"
+        for first in dict.fromkeys(m[0] for m in _MONTH_NAMES)
+    )
+    + r")\.?\b"
 )
 _WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 _TOKEN = re.compile(r"[A-Za-z][\w'’.-]*[\w]|[A-Za-z]")
@@ -116,18 +147,21 @@ def mark_negation(text: str) -> str:
     return "".join(out)
 
 
-# A personal pronoun as a whole `_WORD` token ("we", "We'll", "their"); `_drop_person`
-# checks that the token starts there and is not the tail of a longer one ("don't-we").
+# A personal pronoun as a whole `_WORD` token ("we", "We'll", "their"); `_dropped` checks
+# that the token starts there and is not the tail of a longer one ("don't-we"). On ASCII
+# text (nearly all news copy) the lower-cased text is searched case-sensitively, which lets
+# the regex engine skip to the letters pronouns start with.
+_PERSON_WORDS = "|".join(sorted(PERSONS, key=len, reverse=True))
 _PERSON = re.compile(
-    rf"(?<![A-Za-z])(?:{'|'.join(sorted(PERSONS, key=len, reverse=True))})"
-    r"(?:['’][A-Za-z'’-]*)?(?![A-Za-z'’-])",
+    rf"(?<![A-Za-z])(?:{_PERSON_WORDS})(?:['’][A-Za-z'’-]*)?(?![A-Za-z'’-])",
     re.IGNORECASE | re.ASCII,
 )
+_PERSON_LOWER = re.compile(rf"(?:{_PERSON_WORDS})(?:['’][a-z'’-]*)?(?![a-z'’-])")
 
 
-def _drop_person(match: re.Match) -> str:
-    word, text = match.group(), match.string
-    before = match.start() - 1
+def _dropped(text: str, start: int, end: int) -> str:
+    """What replaces the pronoun token ``text[start:end]``: its apostrophe and tail."""
+    word, before = text[start:end], start - 1
     while before >= 0 and text[before] in "'’-":
         before -= 1
     if before >= 0 and text[before].isascii() and text[before].isalpha():
@@ -143,7 +177,16 @@ def _drop_person(match: re.Match) -> str:
 def drop_persons(text: str) -> str:
     """Remove personal pronouns and possessives ("we'll" keeps "'ll"), so that "We demand
     talks" and "They demand talks" read the same. "US" in capitals is a country, not "us"."""
-    return _SPACES.sub(" ", _PERSON.sub(_drop_person, text)).strip()
+    if text.isascii():
+        pieces, done = [], 0
+        for match in _PERSON_LOWER.finditer(text.lower()):
+            start, end = match.span()
+            pieces += [text[done:start], _dropped(text, start, end)]
+            done = end
+        text = "".join(pieces) + text[done:]
+    else:
+        text = _PERSON.sub(lambda m: _dropped(m.string, m.start(), m.end()), text)
+    return _SPACES.sub(" ", text).strip()
 
 
 def lowercase_vocabulary(texts: Iterable[str]) -> frozenset[str]:

@@ -26,7 +26,6 @@ from stance.rules import (
 from stance.text import (
     _APOSTROPHE,
     _ENT_RUN,
-    _MONTH,
     _NUMBER,
     _POSSESSIVE,
     _SPACES,
@@ -40,6 +39,10 @@ from stance.text import (
     strip_accents_unicode,
 )
 
+_MONTH = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\b"
+)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _TOKEN = re.compile(r"[A-Za-z][\w'’.-]*[\w]|[A-Za-z]")
 _COMPILED = {

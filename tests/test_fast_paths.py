@@ -29,7 +29,7 @@ PIECES = [
     "backed", "denied", "non-starter", "vote against", "spurned", "freed", "ruled out",
     "if", "unless", "until", "once", "only if", "ha", "has to", "have to",
     "we", "We'll", "us", "US", "Us", "they’ve", "-we", "'we", "don't-we", "a'we", "ourselves",
-    "I", "i", "his", "him's", "Monday", "May", "Sept.", "Jan", "5", "$3.5m", "10%",
+    "I", "i", "his", "him's", "Monday", "May", "Sept.", "Jan", "January", "xMay", "_Dec", "Mayor", "Sep", "5", "$3.5m", "10%",
     "iPhone", "al-Sadr", "O'Neil", "U.S.", "Minister", "ENT", "ENT's", "NEG_", "NUM",
     "İ", "ı", "ſ", "\u212a", "é", "’", "'", "-", ".", ",", " ", "  ", "\t", "\n", "\0",
     "Unless", "NOT", "Won’t",
