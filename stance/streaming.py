@@ -62,8 +62,12 @@ def _pass_kind(step) -> str | None:
     )
 
 
-def check_streamable(pipeline) -> None:
-    """Refuse, before a run starts, a pipeline that cannot be fitted in chunks."""
+def check_streamable(pipeline, chunk_rows: int = 1, epochs: int = 1) -> None:
+    """Refuse, before a run starts, a pipeline that cannot be fitted in chunks, or chunks and
+    epochs that are not at least one."""
+    for name, value in (("chunk_rows", chunk_rows), ("epochs", epochs)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise StanceError(f"config: data.{name} must be an integer >= 1, got {value!r}")
     clf = pipeline.steps[-1][1]
     if not hasattr(clf, "partial_fit"):
         raise StanceError(
@@ -154,9 +158,7 @@ def fit_streaming(pipeline, split, *, chunk_rows: int, epochs: int, seed: int) -
 
     Returns what the passes saw: ``passes``, ``chunks`` (per pass) and ``max_chunk_rows``.
     """
-    check_streamable(pipeline)
-    if epochs < 1:
-        raise StanceError(f"config: data.epochs must be at least 1, got {epochs}")
+    check_streamable(pipeline, chunk_rows, epochs)
     labels = list(split.label_names)
     leaves = _leaves(pipeline)
     passes = 0

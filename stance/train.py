@@ -81,8 +81,8 @@ def _fit(pipeline, split, cfg: DictConfig) -> tuple[Any, float]:
         fit_streaming(
             pipeline,
             split,
-            chunk_rows=int(cfg.data.chunk_rows),
-            epochs=int(cfg.data.epochs),
+            chunk_rows=cfg.data.chunk_rows,
+            epochs=cfg.data.epochs,
             seed=int(cfg.seed),
         )
     else:
@@ -145,7 +145,7 @@ def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
     if cfg.data.get("streaming"):
         from stance.streaming import check_streamable
 
-        check_streamable(pipeline)
+        check_streamable(pipeline, cfg.data.chunk_rows, cfg.data.epochs)
     out_dir = Path(cfg.paths.output_dir)
     corpus = load_corpus(cfg.data, cfg.labels, Path(cfg.paths.cache) / "datasets")
     resolved = _resolved(cfg)

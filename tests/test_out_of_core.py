@@ -257,6 +257,8 @@ def test_row_broken_during_the_run_fails_it_and_keeps_latest(
     [
         ("model=sgd", r"data\.streaming: CalibratedClassifierCV has no partial_fit"),
         ("features=word", r"data\.streaming: TfidfVectorizer learns from all training rows"),
+        ("data.chunk_rows=0", r"config: data\.chunk_rows must be an integer >= 1, got 0"),
+        ("data.epochs=1.5", r"config: data\.epochs must be an integer >= 1, got 1\.5"),
     ],
 )
 def test_pipeline_that_cannot_stream_is_refused_before_a_run(
