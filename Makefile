@@ -13,7 +13,7 @@ export HF_DATASETS_OFFLINE := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup train test test-slow test-all bench ui serve lint format corpus mutation clean
+.PHONY: help setup train test test-slow test-all bench bench-scale ui serve lint format corpus mutation clean
 
 help: ## list the commands
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ test-all: test test-slow ## every test: the fast suite, then the slow ones
 
 bench: setup ## speed ratios against bare scikit-learn
 	$(BIN)/stance bench $(ARGS)
+
+bench-scale: setup ## fit s, predict/s, peak memory at 10k/100k/1M resampled rows, default vs out-of-core (slow; writes README)
+	$(BIN)/python -m stance.maintainer.bench_scale $(ARGS)
 
 ui: setup ## MLflow UI over the local store on $(HOST):$(PORT)
 	$(BIN)/stance ui --host $(HOST) --port $(PORT)

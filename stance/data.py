@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,11 @@ class Split:
     name: str
     path: Path
     dataset: Any  # datasets.Dataset
+    streamed = False
+
+    @property
+    def rows(self) -> int:
+        return len(self.dataset)
 
     @cached_property
     def _columns(self) -> dict[str, list]:
@@ -51,16 +57,72 @@ class Split:
 
 
 @dataclass
+class StreamedSplit:
+    """A split read from its file in chunks each time a pass asks for it, never held whole
+    (``data.streaming``): validated and counted once by `load_corpus`, before any run starts.
+
+    ``counts`` are the rows kept per label; a pass that finds the file changed since (a bad
+    line, a different number of rows) stops with ``file:line``."""
+
+    name: str
+    path: Path
+    label_names: list[str]
+    drop: set[str]
+    counts: dict[str, int]
+    streamed = True
+
+    @property
+    def rows(self) -> int:
+        return sum(self.counts.values())
+
+    def chunks(self, chunk_rows: int, rng=None) -> Iterator[tuple[list[str], list[str]]]:
+        """``(texts, labels)`` of at most ``chunk_rows`` rows each, in file order; with a
+        numpy ``rng``, the rows inside each chunk are shuffled by it."""
+        if chunk_rows < 1:
+            raise StanceError(f"config: data.chunk_rows must be at least 1, got {chunk_rows}")
+        texts: list[str] = []
+        labels: list[str] = []
+        seen = 0
+        for _, record, label in labelled_rows(self.path, self.label_names, self.drop):
+            if label is None:
+                continue
+            texts.append(record["text"].strip())
+            labels.append(label)
+            if len(texts) == chunk_rows:
+                seen += len(texts)
+                yield _shuffled(texts, labels, rng)
+                texts, labels = [], []
+        seen += len(texts)
+        if texts:
+            yield _shuffled(texts, labels, rng)
+        if seen != self.rows:
+            raise StanceError(
+                f"{self.path}: {seen} rows now, {self.rows} when training started; "
+                "the file changed during the run"
+            )
+
+
+def _shuffled(texts: list[str], labels: list[str], rng) -> tuple[list[str], list[str]]:
+    if rng is None:
+        return texts, labels
+    order = rng.permutation(len(texts))
+    return [texts[i] for i in order], [labels[i] for i in order]
+
+
+@dataclass
 class Corpus:
-    dataset: Any  # datasets.DatasetDict
+    dataset: Any  # datasets.DatasetDict (the in-memory splits)
     paths: dict[str, Path]
     labels: list[str]
     fingerprint: str
     dropped: dict[str, int]
+    streamed: dict[str, StreamedSplit] = field(default_factory=dict)
 
     @cached_property
-    def splits(self) -> dict[str, Split]:
-        return {name: Split(name, self.paths[name], self.dataset[name]) for name in self.dataset}
+    def splits(self) -> dict[str, Split | StreamedSplit]:
+        found = {name: Split(name, self.paths[name], self.dataset[name]) for name in self.dataset}
+        found.update(self.streamed)
+        return {name: found[name] for name in (*SPLITS, *found) if name in found}
 
     def __getitem__(self, name: str) -> Split:
         return self.splits[name]
@@ -75,12 +137,12 @@ def fingerprint(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def read_split(path: Path, label_names: list[str], drop: set[str]) -> tuple[dict, int]:
-    """The columns of one labelled file, validated row by row (``file:line`` on error);
-    rows whose label is in ``drop`` are counted, not kept."""
+def labelled_rows(
+    path: Path, label_names: list[str], drop: set[str]
+) -> Iterator[tuple[int, dict, str | None]]:
+    """``(row number, record, label)`` of a labelled file, streaming and validated row by row
+    (``file:line`` on error); ``label`` is None for a row whose label is in ``drop``."""
     known = set(label_names) | drop
-    columns: dict[str, list[str]] = {c: [] for c in COLUMNS}
-    dropped = 0
     for n, (lineno, record) in enumerate(iter_records(path, require=("text", "label"))):
         label = record["label"].strip()
         if label not in known:
@@ -88,7 +150,16 @@ def read_split(path: Path, label_names: list[str], drop: set[str]) -> tuple[dict
                 f"{path}:{lineno}: label {record['label']!r} is not in the configured label set "
                 f"({', '.join(label_names)})"
             )
-        if label in drop:
+        yield n, record, None if label in drop else label
+
+
+def read_split(path: Path, label_names: list[str], drop: set[str]) -> tuple[dict, int]:
+    """The columns of one labelled file, validated row by row (``file:line`` on error);
+    rows whose label is in ``drop`` are counted, not kept."""
+    columns: dict[str, list[str]] = {c: [] for c in COLUMNS}
+    dropped = 0
+    for n, record, label in labelled_rows(path, label_names, drop):
+        if label is None:
             dropped += 1
             continue
         columns["id"].append(str(record.get("id") or n))
@@ -113,8 +184,23 @@ def to_dataset(columns: dict[str, list[str]], label_names: list[str]):
     return datasets.Dataset.from_dict(columns, features=features)
 
 
+def count_split(path: Path, label_names: list[str], drop: set[str]) -> tuple[Counter, int]:
+    """Rows per kept label and rows dropped, validating every row, holding none."""
+    counts: Counter[str] = Counter()
+    dropped = 0
+    for _, _, label in labelled_rows(path, label_names, drop):
+        if label is None:
+            dropped += 1
+        else:
+            counts[label] += 1
+    return counts, dropped
+
+
 def load_corpus(data_cfg, labels_cfg, cache_dir: str | Path | None = None) -> Corpus:
     """Read, validate and hold train/validation/test; drop the labels in ``labels_cfg.drop``.
+
+    With ``data.streaming`` the training split is validated and counted here but not held:
+    it becomes a `StreamedSplit` that training reads in chunks.
 
     ``cache_dir`` is unused: the DatasetDict is built in memory from the validated rows
     (kept for callers that pass it).
@@ -126,22 +212,35 @@ def load_corpus(data_cfg, labels_cfg, cache_dir: str | Path | None = None) -> Co
     drop = set(labels_cfg.drop)
     root = Path(data_cfg.dir)
     paths = {name: root / data_cfg[name] for name in SPLITS}
-    parts, dropped = {}, {}
+    streaming = bool(data_cfg.get("streaming", False))
+    parts, dropped, streamed = {}, {}, {}
     for name, path in paths.items():
-        columns, dropped[name] = read_split(path, label_names, drop)
+        if streaming and name == "train":
+            counts, dropped[name] = count_split(path, label_names, drop)
+        else:
+            columns, dropped[name] = read_split(path, label_names, drop)
+            counts = Counter(columns["label"])
         minimum = (
             data_cfg.min_train_rows_per_label
             if name == "train"
             else data_cfg.min_eval_rows_per_label
         )
-        counts = Counter(columns["label"])
         for label in label_names:
             if counts[label] < minimum:
                 raise StanceError(
                     f"{path}: label {label!r} has {counts[label]} rows, needs at least {minimum} "
                     f"to {'train' if name == 'train' else 'evaluate'}"
                 )
-        parts[name] = to_dataset(columns, label_names)
+        if streaming and name == "train":
+            counts = {label: counts[label] for label in label_names}
+            streamed[name] = StreamedSplit(name, path, label_names, drop, counts)
+        else:
+            parts[name] = to_dataset(columns, label_names)
     return Corpus(
-        datasets.DatasetDict(parts), paths, label_names, fingerprint(list(paths.values())), dropped
+        datasets.DatasetDict(parts),
+        paths,
+        label_names,
+        fingerprint(list(paths.values())),
+        dropped,
+        streamed,
     )

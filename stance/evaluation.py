@@ -31,6 +31,8 @@ class Evaluation:
     cross_domain: dict[str, Any] | None = None
     contrast: dict[str, Any] | None = None
     heldout: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # What the config asked for but this run could not compute, and why (tagged on the run).
+    skipped: dict[str, str] = field(default_factory=dict)
 
     def metrics(self) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -86,7 +88,12 @@ def evaluate(model, corpus, cfg, fresh_pipeline: Callable[[], Any]) -> Evaluatio
             corpus.labels,
         ),
     )
-    if cfg.evaluation.cross_domain:
+    if cfg.evaluation.cross_domain and corpus["train"].streamed:
+        result.skipped["cross_domain"] = (
+            "the training split is streamed (data.streaming) and leave-one-domain-out refits "
+            "in memory; set evaluation.cross_domain=false"
+        )
+    elif cfg.evaluation.cross_domain:
         result.cross_domain = cross_domain(fresh_pipeline(), corpus, cfg.evaluation.n_jobs) or None
     for name in HELDOUT_FILES:
         path = cfg.evaluation.get(name)

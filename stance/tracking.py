@@ -162,14 +162,25 @@ class RunLogger:
     def log_inputs(self, corpus) -> None:
         """Each split as a run input, with its source file and the corpus digest."""
         import pandas as pd
+        from mlflow.data.dataset_source_registry import resolve_dataset_source
+        from mlflow.data.meta_dataset import MetaDataset
+
+        from stance.io import sha256_file
 
         for name, split in corpus.splits.items():
-            frame = pd.DataFrame({"text": split.texts, "label": split.labels})
             with warnings.catch_warnings():  # a local path matches two equivalent source types
                 warnings.simplefilter("ignore", UserWarning)
-                dataset = mlflow.data.from_pandas(
-                    frame, source=str(split.path), name=f"stance-{name}", targets="label"
-                )
+                if split.streamed:  # never read whole: the file, named by its digest
+                    dataset = MetaDataset(
+                        resolve_dataset_source(str(split.path)),
+                        name=f"stance-{name}",
+                        digest=sha256_file(split.path)[:8],
+                    )
+                else:
+                    frame = pd.DataFrame({"text": split.texts, "label": split.labels})
+                    dataset = mlflow.data.from_pandas(
+                        frame, source=str(split.path), name=f"stance-{name}", targets="label"
+                    )
             # Parallel jobs log the same splits; MLflow's get-or-create of the dataset row
             # races (UNIQUE constraint), so take turns, and retry if another store client won.
             with _store_lock(self.uri):

@@ -70,11 +70,23 @@ def _first_line(err: Exception) -> str:
     return text.splitlines()[0] if text else type(err).__name__
 
 
-def _fit(pipeline, split) -> tuple[Any, float]:
+def _fit(pipeline, split, cfg: DictConfig) -> tuple[Any, float]:
+    """Fit on the training split: at once, or chunk by chunk when it is streamed."""
     from stance.model import StanceModel
 
     started = time.perf_counter()
-    pipeline.fit(split.texts, split.labels)
+    if split.streamed:
+        from stance.streaming import fit_streaming
+
+        fit_streaming(
+            pipeline,
+            split,
+            chunk_rows=cfg.data.chunk_rows,
+            epochs=cfg.data.epochs,
+            seed=int(cfg.seed),
+        )
+    else:
+        pipeline.fit(split.texts, split.labels)
     return StanceModel(pipeline, {}), time.perf_counter() - started
 
 
@@ -109,7 +121,7 @@ def _tags(cfg: DictConfig, corpus) -> dict[str, str]:
 
 
 def _corpus_counts(corpus, model) -> dict[str, float]:
-    counts = {f"rows_{name}": float(len(split.texts)) for name, split in corpus.splits.items()}
+    counts = {f"rows_{name}": float(split.rows) for name, split in corpus.splits.items()}
     counts.update({f"dropped_rows_{name}": float(n) for name, n in corpus.dropped.items()})
     counts["n_features"] = float(getattr(model.pipeline[-1], "n_features_in_", 0))
     return counts
@@ -130,14 +142,20 @@ def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
     register_resolvers()
     register_as = cfg.tracking.register_as if tracking.registers_this_run(cfg.tracking) else None
     pipeline = checked_pipeline(cfg)
+    if cfg.data.get("streaming"):
+        from stance.streaming import check_streamable
+
+        check_streamable(pipeline, cfg.data.chunk_rows, cfg.data.epochs)
     out_dir = Path(cfg.paths.output_dir)
     corpus = load_corpus(cfg.data, cfg.labels, Path(cfg.paths.cache) / "datasets")
     resolved = _resolved(cfg)
     with tracking.start_run(cfg.tracking, run_name(cfg), _tags(cfg, corpus)) as run:
         run.log_params(_params(resolved, cfg.seed))
         run.log_inputs(corpus)
-        model, fit_seconds = _fit(pipeline, corpus["train"])
+        model, fit_seconds = _fit(pipeline, corpus["train"], cfg)
         result = evaluate(model, corpus, cfg, lambda: build_pipeline(cfg))
+        if result.skipped:
+            run.set_tags({f"stance.skipped.{k}": v for k, v in result.skipped.items()})
         metrics = {**result.metrics(), **_corpus_counts(corpus, model), "fit_seconds": fit_seconds}
         model.meta.update(
             run_id=run.run_id,
@@ -146,6 +164,7 @@ def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
             config=resolved,
             data_fingerprint=corpus.fingerprint,
             thresholds=result.thresholds,
+            skipped=result.skipped,
             abstention={
                 "target_precision": cfg.abstention.target_precision,
                 "chosen_on": "validation",
@@ -157,7 +176,7 @@ def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
         run.log_artifacts(write_reports(out_dir / "reports", model, corpus, result, resolved))
         run.log_artifacts(model_dir, "stance_model")
         if cfg.tracking.log_model:
-            run.log_model(model_dir, corpus["train"].texts, register_as)
+            run.log_model(model_dir, corpus["validation"].texts, register_as)
         update_latest(model_dir, Path(cfg.paths.models) / "latest")
     return metrics, {
         "model": model,
@@ -188,6 +207,8 @@ def print_summary(cfg: DictConfig, metrics: dict[str, float], objects: dict[str,
     for key, name in SUMMARY:
         if key in metrics:
             print(f"{name}: {metrics[key]:.3f}")
+    for key, reason in objects["evaluation"].skipped.items():
+        print(f"skipped {key}: {reason}")
     run = objects["run"]
     print(
         f"\nmodel: {objects['model_dir'] / 'model.joblib'}  (also {Path(cfg.paths.models) / 'latest'})"

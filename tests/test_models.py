@@ -13,7 +13,7 @@ from conftest import LABELS, take
 from stance.model import StanceModel
 from stance.train import build_pipeline
 
-MODELS = ["logreg", "linear_svc", "sgd", "ridge", "complement_nb"]
+MODELS = ["logreg", "linear_svc", "sgd", "sgd_log", "ridge", "complement_nb"]
 FEATURES = ["word", "char", "word_char", "hashing"]
 
 # Held-out macro-F1 of every model x features pair fitted on 100 rows per label and scored on
