@@ -31,6 +31,7 @@ FORMATS = ("parquet", "csv")
 # PySpark 4.3 warns on every pandas conversion that it "does not yet fully support pandas >=
 # 3.0.0"; the lock pins pandas 3, and tests/test_spark.py checks the answers under it.
 _PANDAS_WARNING = "PySpark does not yet fully support pandas"
+LOG_CONFIG = Path(__file__).with_name("spark_log4j2.properties").as_uri()
 # A text Spark would pass and `StanceModel` refuses: nothing but (Unicode) white space.
 _BLANK = r"(?U)^\s*$"
 
@@ -63,6 +64,8 @@ def session(master: str = "local[*]", app_name: str = "stance-score"):
             .config("spark.driver.bindAddress", "127.0.0.1")
             # The workers' pandas conversions warn like the driver's (see _PANDAS_WARNING).
             .config("spark.executorEnv.PYTHONWARNINGS", "ignore::FutureWarning")
+            # The JVM starts with this session here: errors only, no start-up banner.
+            .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={LOG_CONFIG}")
         )
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
