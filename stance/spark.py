@@ -247,7 +247,7 @@ def score_file(
             raise StanceError(
                 f"{source}: {blanks:,} of {rows:,} rows have a null or blank {text_column!r}"
             )
-        scored = score(df, loaded, text_column, abstain)
+        scored = score(_spread(df, spark), loaded, text_column, abstain)
         local_target.parent.mkdir(parents=True, exist_ok=True)
         writer = scored.write.mode("errorifexists")
         if out_fmt == "csv":
@@ -260,6 +260,21 @@ def score_file(
         shutil.rmtree(tmp, ignore_errors=True)
         if owned:
             spark.stop()
+
+
+def _spread(df, spark):
+    """``df`` in at least one partition per core, its rows in the order they were read: a
+    Parquet file of one row group, or a CSV file, is read as one partition, which one core
+    would score alone."""
+    from pyspark.sql import functions as F
+
+    cores = spark.sparkContext.defaultParallelism
+    if df.rdd.getNumPartitions() >= cores:
+        return df
+    order = "_stance_order"
+    numbered = df.withColumn(order, F.monotonically_increasing_id())
+    spread = numbered.repartitionByRange(cores, order).sortWithinPartitions(order)
+    return spread.drop(order)
 
 
 def _replace(tmp: Path, target: Path) -> None:

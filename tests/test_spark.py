@@ -33,18 +33,16 @@ def spark():
 @pytest.fixture(scope="module")
 def statements(tmp_path_factory):
     """10k sentences resampled from the real splits, with an id, their gold label and domain,
-    as a folder of four Parquet files (so Spark reads them as more than one partition)."""
+    in one Parquet file of one row group: Spark reads it as one partition."""
     import pandas as pd
 
     pool = pd.concat(pd.read_csv(DATA / f"{s}.csv") for s in ("train", "validation", "test"))
     rows = pool[["text", "label", "domain"]].sample(n=ROWS, replace=True, random_state=7)
     rows = rows.reset_index(drop=True)
     rows.insert(0, "row_id", range(ROWS))
-    folder = tmp_path_factory.mktemp("spark-in") / "statements"
-    folder.mkdir()
-    for part in range(4):
-        rows.iloc[part::4].to_parquet(folder / f"part-{part}.parquet", index=False)
-    return rows, folder
+    path = tmp_path_factory.mktemp("spark-in") / "statements.parquet"
+    rows.to_parquet(path, index=False)
+    return rows, path
 
 
 def _read_output(folder: Path, fmt: str = "parquet"):
@@ -75,11 +73,11 @@ def test_spark_scores_10k_rows_as_load_model_does(spark, statements, trained, tm
     from stance import load_model
     from stance.spark import score_file
 
-    rows, folder = statements
+    rows, source = statements
     model = load_model(trained["model_dir"])
     target = tmp_path / "scored"
-    assert spark.read.parquet(str(folder)).rdd.getNumPartitions() >= 2
-    report = score_file(folder, target, trained["model_dir"], master="local[2]")
+    assert spark.read.parquet(str(source)).rdd.getNumPartitions() == 1
+    report = score_file(source, target, trained["model_dir"], master="local[2]")
     assert report.rows == ROWS
     record(
         request,
@@ -99,7 +97,8 @@ def test_spark_scores_10k_rows_as_load_model_does(spark, statements, trained, tm
         "confidence",
         *labels,
     ]
-    out = out.sort_values("row_id").reset_index(drop=True)
+    # Scored on both cores (one part file each), and read back in the input's order.
+    assert len(list(target.glob("part-*.parquet"))) == 2
     assert out["row_id"].tolist() == list(range(ROWS))
     assert out["text"].tolist() == rows["text"].tolist()
     assert out["input_label"].tolist() == rows["label"].tolist()
@@ -108,6 +107,7 @@ def test_spark_scores_10k_rows_as_load_model_does(spark, statements, trained, tm
     assert set(out["label"]) == set(model.labels)
     # Spark's temp folder was renamed into place; nothing else is left beside it.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["scored"]
+    assert (target / "_SUCCESS").is_file()
 
 
 TRICKY = [
@@ -140,8 +140,9 @@ def test_cli_reads_and_writes_csv_and_replaces_its_previous_output(
     assert f"wrote 5 rows to {target}" in capsys.readouterr().err
     first = _read_output(target, "csv")
     assert main(argv) == 0  # a second run replaces the first output
-    out = _read_output(target, "csv").sort_values("id").reset_index(drop=True)
-    assert out.equals(first.sort_values("id").reset_index(drop=True))
+    out = _read_output(target, "csv")
+    assert out.equals(first)
+    assert out["id"].tolist() == [f"s{i}" for i in range(len(TRICKY))]  # the input's order
     assert out["text"].tolist() == TRICKY  # quotes, a line break and accents survive both ways
     _assert_same_answers(out, TRICKY, load_model(trained["model_dir"]))
 
