@@ -240,14 +240,25 @@ def score_file(
         check_text_column(df, text_column, source)
         text = F.col(f"`{text_column}`")
         blank = text.isNull() | text.rlike(_BLANK)
-        rows, blanks = df.agg(F.count(F.lit(1)), F.sum(blank.cast("int"))).first()
+        # One pass: rows, blank texts, and how many partitions hold rows at all (a Parquet
+        # file of one row group is split into partitions of which one gets every row).
+        filled = (
+            df.groupBy(F.spark_partition_id())
+            .agg(F.count(F.lit(1)).alias("rows"), F.sum(blank.cast("int")).alias("blanks"))
+            .collect()
+        )
+        rows = sum(part["rows"] for part in filled)
+        blanks = sum(part["blanks"] for part in filled)
         if not rows:
             raise StanceError(f"{source}: no rows to score")
         if blanks:
             raise StanceError(
                 f"{source}: {blanks:,} of {rows:,} rows have a null or blank {text_column!r}"
             )
-        scored = score(_spread(df, spark), loaded, text_column, abstain)
+        cores = spark.sparkContext.defaultParallelism
+        scored = score(
+            df if len(filled) >= cores else _spread(df, cores), loaded, text_column, abstain
+        )
         local_target.parent.mkdir(parents=True, exist_ok=True)
         writer = scored.write.mode("errorifexists")
         if out_fmt == "csv":
@@ -262,18 +273,13 @@ def score_file(
             spark.stop()
 
 
-def _spread(df, spark):
-    """``df`` in at least one partition per core, its rows in the order they were read: a
-    Parquet file of one row group, or a CSV file, is read as one partition, which one core
-    would score alone."""
+def _spread(df, partitions: int):
+    """``df`` in ``partitions`` partitions, its rows in the order they were read."""
     from pyspark.sql import functions as F
 
-    cores = spark.sparkContext.defaultParallelism
-    if df.rdd.getNumPartitions() >= cores:
-        return df
     order = "_stance_order"
     numbered = df.withColumn(order, F.monotonically_increasing_id())
-    spread = numbered.repartitionByRange(cores, order).sortWithinPartitions(order)
+    spread = numbered.repartitionByRange(partitions, order).sortWithinPartitions(order)
     return spread.drop(order)
 
 
