@@ -214,3 +214,16 @@ def test_missing_input_and_a_foreign_output_folder_stop_before_spark(tmp_path, c
     assert (mine / "notes.txt").read_text(encoding="utf-8") == "keep me"
     with pytest.raises(StanceError, match="is the input"):
         score_file(source, source)
+
+
+def test_importing_the_spark_module_loads_no_pyspark():
+    """`stance --help` and `stance predict` stay quick: pyspark loads inside the functions."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, stance.spark, stance.cli; "
+        "print(sorted(m for m in ('pyspark', 'mlflow', 'pandas') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
