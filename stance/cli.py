@@ -150,6 +150,39 @@ def build_parser() -> argparse.ArgumentParser:
     _model_arg(suggest)
     suggest.add_argument("--out", "-o", help="CSV to write (atomically); default standard output")
 
+    spark = sub.add_parser(
+        "score-spark", help="score a text column of a Parquet or CSV dataset on Spark"
+    )
+    spark.add_argument("input", metavar="IN", help="Parquet file or folder, or CSV with a header")
+    spark.add_argument(
+        "output",
+        metavar="OUT",
+        help="folder Spark writes: the input's columns, label, confidence, p_<label> "
+        "(Parquet; CSV with --out-format csv or a .csv name)",
+    )
+    _model_arg(spark)
+    spark.add_argument("--text-column", default="text", help="column to score (default text)")
+    spark.add_argument(
+        "--master", default="local[*]", help="Spark master (default local[*]: every core here)"
+    )
+    spark.add_argument(
+        "--format",
+        choices=("parquet", "csv"),
+        default=None,
+        help="IN's format (default: by extension; a folder is Parquet)",
+    )
+    spark.add_argument(
+        "--out-format",
+        choices=("parquet", "csv"),
+        default=None,
+        help="OUT's format (default: csv for a .csv name, else parquet)",
+    )
+    spark.add_argument(
+        "--abstain",
+        action="store_true",
+        help="answer `uncertain` below the model's per-label thresholds",
+    )
+
     for name, what in MAINTAINER.items():
         sub.add_parser(name, help=f"{what} (maintainers, in a source checkout)", add_help=False)
     return parser
@@ -486,6 +519,28 @@ def cmd_suggest(args) -> int:
     return 0
 
 
+def cmd_score_spark(args) -> int:
+    from stance.spark import score_file
+
+    report = score_file(
+        args.input,
+        args.output,
+        args.model,
+        text_column=args.text_column,
+        master=args.master,
+        in_format=args.format,
+        out_format=args.out_format,
+        abstain=args.abstain,
+    )
+    rate = report.rows / report.seconds if report.seconds else float("inf")
+    print(
+        f"wrote {report.rows:,} rows to {report.target} in {report.seconds:.1f} s "
+        f"({rate:,.0f} rows/s); columns: {', '.join(report.columns)}",
+        file=sys.stderr,
+    )
+    return 0
+
+
 COMMANDS = {
     "predict": cmd_predict,
     "evaluate": cmd_evaluate,
@@ -495,6 +550,7 @@ COMMANDS = {
     "serve": cmd_serve,
     "ui": cmd_ui,
     "suggest": cmd_suggest,
+    "score-spark": cmd_score_spark,
 }
 MAINTAINER = {"corpus": "build the corpus splits and statistics", "bench": "run the benchmark"}
 
