@@ -82,11 +82,114 @@ def _throughput(pipeline, train, texts: list[str]) -> list[tuple[str, float]]:
     return rows
 
 
+# Run by each code tree in its own process: fit the default pipeline on this checkout's
+# train split, then time predict_proba on the 20k statements (CPU seconds, best of 5).
+_PREDICT_IN_A_TREE = """
+import json, sys, time
+import numpy as np
+from hydra import compose, initialize_config_dir
+from stance.config import config_dir, register_resolvers
+from stance.data import load_corpus
+from stance.train import build_pipeline
+data, texts_file, out = sys.argv[1:4]
+register_resolvers()
+with initialize_config_dir(str(config_dir()), version_base="1.3"):
+    cfg = compose("config", overrides=[f"data.dir={data}", f"paths.experiments={out}.exp"])
+train = load_corpus(cfg.data, cfg.labels, out + ".cache")["train"]
+pipeline = build_pipeline(cfg).fit(train.texts, train.labels)
+texts = json.load(open(texts_file, encoding="utf-8"))
+seconds = []
+for _ in range(5):
+    started = time.process_time()
+    probabilities = pipeline.predict_proba(texts)
+    seconds.append(time.process_time() - started)
+np.save(out, probabilities)
+print(min(seconds))
+"""
+
+
+def against(revision: str, work: Path) -> int:
+    """The default pipeline's prediction at ``revision`` (a git commit of this checkout)
+    against this checkout's: CPU seconds on one core for 20k statements, and the largest
+    difference between their probabilities. Both fit on this checkout's data."""
+    import json
+
+    import numpy as np
+
+    from stance.config import project_root
+
+    root = project_root()
+    old_tree = work / "old"
+    old_tree.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(root), "archive", revision, "stance", "conf"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(old_tree)], input=archive, check=True)
+    texts = _statements(_corpus(work))
+    (work / "texts.json").write_text(json.dumps(texts), encoding="utf-8")
+    seconds, probabilities = {}, {}
+    for name, tree in ((revision, old_tree), ("this checkout", root)):
+        out = work / f"{len(seconds)}.npy"
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                _PREDICT_IN_A_TREE,
+                str(root / "data"),
+                str(work / "texts.json"),
+                str(out),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(tree)},
+            cwd=work,
+        )
+        seconds[name] = float(done.stdout.strip().splitlines()[-1])
+        probabilities[name] = np.load(out)
+    old, new = seconds.values()
+    difference = float(np.abs(probabilities[revision] - probabilities["this checkout"]).max())
+    print(f"default pipeline, predict_proba of {len(texts):,} statements, CPU seconds on one core")
+    for name, value in seconds.items():
+        print(f"  {name:<20}{value:>8.2f} s{len(texts) / value:>10,.0f} /s")
+    print(f"  speed-up {old / new:.2f}x; largest probability difference {difference:.1e}")
+    return 0
+
+
+def _corpus(work: Path):
+    from hydra import compose, initialize_config_dir
+
+    from stance.config import config_dir, register_resolvers
+    from stance.data import load_corpus
+
+    register_resolvers()
+    with initialize_config_dir(str(config_dir()), version_base="1.3"):
+        cfg = compose("config", overrides=[f"paths.experiments={work}/exp"])
+    return load_corpus(cfg.data, cfg.labels, work / "cache")
+
+
+def _statements(corpus, n: int = 20_000) -> list[str]:
+    """``n`` statements: every split's texts, repeated as needed."""
+    pool = [t for split in corpus.splits.values() for t in split.texts]
+    return (pool * (n // len(pool) + 1))[:n]
+
+
 def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="stance bench", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--against",
+        metavar="REVISION",
+        help="compare the default pipeline's prediction speed and probabilities with a git revision",
+    )
+    args = parser.parse_args(argv)
     _one_core()
     work = Path(tempfile.mkdtemp(prefix="stance-bench-"))
     try:
-        return _measure(work)
+        return against(args.against, work) if args.against else _measure(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -113,8 +216,7 @@ def _measure(work: Path) -> int:
     model = StanceModel(pipeline, {"thresholds": {}})
     model.save(work / "model")
 
-    pool = [t for split in corpus.splits.values() for t in split.texts]
-    texts = (pool * (20_000 // len(pool) + 1))[:20_000]
+    texts = _statements(corpus)
     speed = _throughput(pipeline, train, texts)
     print(f"{'sentences per second, one core, 20k statements':<60}{'per s':>10}")
     for name, per_second in speed:
