@@ -130,6 +130,8 @@ def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
     register_resolvers()
     register_as = cfg.tracking.register_as if tracking.registers_this_run(cfg.tracking) else None
     pipeline = checked_pipeline(cfg)
+    # A tracking server that is down stops the run here, before the data is read.
+    tracking.check_server(tracking.tracking_uri(cfg.tracking))
     out_dir = Path(cfg.paths.output_dir)
     corpus = load_corpus(cfg.data, cfg.labels, Path(cfg.paths.cache) / "datasets")
     resolved = _resolved(cfg)
