@@ -67,3 +67,21 @@ def test_a_submitit_local_sweep_gives_a_parent_and_two_children(tmp_path, tiny_d
     assert f"latest -> job {job} (best validation_macro_f1 " in result.stdout
     versions = client.search_model_versions("name='stance-classifier'")
     assert [v.run_id for v in versions] == [best.info.run_id]
+
+
+def test_the_readme_slurm_sweep_composes_with_its_settings(compose_cfg):
+    """The README's SLURM command, as written there (one choice per swept group), composes
+    with the plugin's config and sets what the README says it sets."""
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("stance-train -m hydra/launcher=submitit_slurm", 1)[1].split("```", 1)[0]
+    args = block.replace("\\\n", " ").split()
+    overrides = ["hydra/launcher=submitit_slurm"] + [a.split(",")[0] for a in args]
+    cfg = compose_cfg(overrides, hydra=True)
+    launcher = cfg.hydra.launcher
+    assert launcher._target_.endswith("submitit_launcher.SlurmLauncher")
+    assert (launcher.partition, launcher.timeout_min) == ("cpu", 60)
+    assert (launcher.cpus_per_task, launcher.mem_gb) == (4, 8)
+    assert cfg.tracking.uri == "http://mlflow.internal:5000"
+    assert str(cfg.paths.experiments) == "/shared/stance/experiments"
