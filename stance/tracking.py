@@ -580,6 +580,7 @@ def serve(host: str, port: int, model_uri: str | None = None) -> None:
     from stance.config import defaults
 
     uri = default_uri()
+    check_server(uri)
     model_uri = model_uri or f"models:/{defaults().register_as}@champion"
     command = ["mlflow", "models", "serve", "-m", model_uri, "--env-manager", "local"]
     command += ["-h", host, "-p", str(port)]

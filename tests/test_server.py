@@ -132,7 +132,7 @@ def tracking_server(postgres, tmp_path_factory):
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
@@ -376,6 +376,18 @@ def test_promote_against_a_server_that_is_down_is_one_line(capsys, monkeypatch):
     err = capsys.readouterr().err
     assert err.startswith(f"stance promote: error: tracking server {uri} is not reachable (")
     assert len(err.strip().splitlines()) == 1
+
+
+def test_serve_from_a_server_that_is_down_is_one_line():
+    uri = f"http://127.0.0.1:{free_port()}"
+    result = subprocess.run(
+        [str(BIN / "stance"), "serve", "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        env=clean_env(MLFLOW_TRACKING_URI=uri),
+        timeout=60,
+    )
+    assert_one_line_error(result, rf"^stance serve: error: tracking server {uri} is not reachable")
 
 
 def test_server_command_names_a_database_it_cannot_reach_in_one_line(tmp_path):
