@@ -315,8 +315,10 @@ def test_promote_and_load_the_champion_through_the_server(
 class Refusing(http.server.BaseHTTPRequestHandler):
     """A server in front of MLflow that is up (/health answers) but refuses every request."""
 
+    health = 200
+
     def do_GET(self):  # noqa: N802 (the handler's API)
-        self.send_response(200 if self.path == "/health" else 403)
+        self.send_response(self.health if self.path == "/health" else 403)
         self.end_headers()
         self.wfile.write(b"OK" if self.path == "/health" else b"Forbidden")
 
@@ -324,14 +326,46 @@ class Refusing(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class Unhealthy(Refusing):
+    """A proxy whose MLflow behind it is gone: /health is a 503."""
+
+    health = 503
+
+
+def serve_in_thread(handler):
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
+
+
 @pytest.fixture
 def refusing_server():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Refusing)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd, uri = serve_in_thread(Refusing)
+    yield uri
     httpd.shutdown()
     httpd.server_close()
+
+
+def test_a_server_error_on_health_is_one_line_at_once():
+    from stance import StanceError
+    from stance.tracking import check_server
+
+    httpd, uri = serve_in_thread(Unhealthy)
+    try:
+        with pytest.raises(
+            StanceError, match=rf"^tracking server {uri} is not reachable \(HTTP 503 "
+        ):
+            check_server(uri)
+        check_server(f"sqlite:///{uri}")  # a store that is not a server is not asked
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_tracking_server_without_a_uri_is_one_line(tmp_path):
+    result = run_cli("stance-train", "tracking=server", f"paths.experiments={tmp_path}/exp")
+    assert_one_line_error(result, r"^stance-train: error: config: tracking\.uri is not set")
+    assert not list(tmp_path.rglob("model.joblib"))
 
 
 @pytest.mark.parametrize("how", ["down", "refusing"])
