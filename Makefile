@@ -5,6 +5,10 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 SERVE_PORT ?= 5001
+# `make server`: the team's tracking server. SERVER_DB is a PostgreSQL URI
+# (postgresql://USER:PASSWORD@HOST:5432/DB); SERVER_ARTIFACTS a folder or an object-store URI.
+SERVER_DB ?=
+SERVER_ARTIFACTS ?= $(CURDIR)/experiments/server-artifacts
 ARGS   ?=
 
 # Nothing may reach a model or dataset hub at run time.
@@ -48,6 +52,12 @@ ui: setup ## MLflow UI over the local store on $(HOST):$(PORT)
 
 serve: setup ## serve stance-classifier@champion with MLflow's model server on $(HOST):$(SERVE_PORT)
 	$(BIN)/stance serve --host $(HOST) --port $(SERVE_PORT)
+
+.PHONY: server
+# The database URI (with its password) goes in the environment: no command line shows it.
+server: export MLFLOW_BACKEND_STORE_URI := $(or $(SERVER_DB),$(MLFLOW_BACKEND_STORE_URI))
+server: setup ## the team's MLflow tracking server on PostgreSQL (SERVER_DB=postgresql://…), artifacts proxied to SERVER_ARTIFACTS, on $(HOST):$(PORT)
+	$(BIN)/stance server --artifacts-destination "$(SERVER_ARTIFACTS)" --host $(HOST) --port $(PORT) $(ARGS)
 
 corpus: setup ## rebuild data/ splits and the dataset card's statistics from data/authored/
 	$(BIN)/stance corpus build

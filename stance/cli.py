@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -126,6 +127,28 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=5001)
     serve.add_argument(
         "--model-uri", default=None, help="default: models:/<tracking.register_as>@champion"
+    )
+
+    server = sub.add_parser(
+        "server", help="the team's MLflow tracking server: PostgreSQL, artifacts proxied"
+    )
+    server.add_argument(
+        "--backend-store-uri",
+        default=os.environ.get("MLFLOW_BACKEND_STORE_URI", ""),
+        help="postgresql://USER:PASSWORD@HOST:5432/DB (default: $MLFLOW_BACKEND_STORE_URI)",
+    )
+    server.add_argument(
+        "--artifacts-destination",
+        default=None,
+        help="a folder or an object-store URI (default: experiments/server-artifacts)",
+    )
+    server.add_argument("--host", default="127.0.0.1")
+    server.add_argument("--port", type=int, default=5000)
+    server.add_argument("--workers", type=int, default=None, help="default: MLflow's (4)")
+    server.add_argument(
+        "--allowed-hosts",
+        default=None,
+        help="Host headers accepted beyond localhost and private IPs",
     )
 
     runs = sub.add_parser("runs", help="list an experiment's runs, best first, in the terminal")
@@ -478,6 +501,17 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_server(args) -> int:
+    from stance import tracking
+    from stance.config import defaults
+
+    artifacts = args.artifacts_destination or str(defaults().models.parent / "server-artifacts")
+    tracking.server(
+        args.backend_store_uri, artifacts, args.host, args.port, args.workers, args.allowed_hosts
+    )
+    return 0
+
+
 def cmd_ui(args) -> int:
     from stance import tracking
 
@@ -548,6 +582,7 @@ COMMANDS = {
     "promote": cmd_promote,
     "runs": cmd_runs,
     "serve": cmd_serve,
+    "server": cmd_server,
     "ui": cmd_ui,
     "suggest": cmd_suggest,
     "score-spark": cmd_score_spark,

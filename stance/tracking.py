@@ -60,8 +60,56 @@ def default_uri() -> str:
     return defaults().tracking_uri
 
 
-def _connect(uri: str) -> None:
+# Seconds to wait for a tracking server's /health before saying it is not reachable.
+HEALTH_TIMEOUT = 10.0
 
+
+def tracking_uri(tracking_cfg) -> str:
+    """`tracking.uri`; `tracking=server` with neither ``tracking.uri=`` nor
+    ``MLFLOW_TRACKING_URI`` is one line."""
+    from omegaconf.errors import OmegaConfBaseException
+
+    from stance import StanceError
+
+    try:
+        uri = str(tracking_cfg.uri)
+    except OmegaConfBaseException:
+        raise StanceError(
+            "config: tracking.uri is not set (tracking=server tracking.uri=http://HOST:PORT, "
+            "or export MLFLOW_TRACKING_URI)"
+        ) from None
+    return uri
+
+
+def check_server(uri: str) -> None:
+    """One quick request to an http(s) tracking server's /health: a server that is down or
+    answers with a server error is one line naming it, instead of MLflow's minutes of
+    retries and a traceback. Stores that are not servers pass."""
+    if not uri.startswith(("http://", "https://")):
+        return
+    import ssl
+    import urllib.error
+    import urllib.request
+
+    from stance import StanceError
+
+    try:
+        with urllib.request.urlopen(f"{uri.rstrip('/')}/health", timeout=HEALTH_TIMEOUT):
+            return
+    except urllib.error.HTTPError as err:
+        if err.code < 500:  # it answers (a proxy asking for a login, say): MLflow's calls say more
+            return
+        reason = f"HTTP {err.code} {err.reason}"
+    except (urllib.error.URLError, OSError, ValueError) as err:
+        cause = getattr(err, "reason", err)
+        if isinstance(cause, ssl.SSLError):  # MLflow has its own TLS settings: let it decide
+            return
+        reason = str(cause)
+    raise StanceError(f"tracking server {uri} is not reachable ({reason})")
+
+
+def _connect(uri: str) -> None:
+    check_server(uri)
     if uri.startswith("sqlite:///"):
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     mlflow.set_tracking_uri(uri)
@@ -73,10 +121,16 @@ def setup(tracking_cfg) -> str:
     from mlflow import MlflowClient
     from mlflow.exceptions import MlflowException
 
-    _connect(tracking_cfg.uri)
+    from stance import StanceError
+
+    uri = tracking_uri(tracking_cfg)
+    _connect(uri)
     client = MlflowClient()
     name = tracking_cfg.experiment
-    found = _retry(client.get_experiment_by_name, name)
+    try:
+        found = _retry(client.get_experiment_by_name, name)
+    except MlflowException as err:  # the first request: a server that refuses us says why
+        raise StanceError(f"tracking store {uri}: {_first_line(err)[:300]}") from None
     if found is not None:
         return found.experiment_id
     location = (
@@ -90,6 +144,11 @@ def setup(tracking_cfg) -> str:
         )
     except MlflowException:  # created meanwhile by a parallel job
         return _retry(client.get_experiment_by_name, name).experiment_id
+
+
+def _first_line(err: Exception) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
 
 
 def git_commit(root: str | Path) -> str:
@@ -295,7 +354,7 @@ def start_run(tracking_cfg, run_name: str, tags: dict[str, str]) -> Iterator[Run
     active = _retry(mlflow.start_run, experiment_id=experiment_id, run_name=run_name, tags=tags)
     status = "FAILED"
     try:
-        yield RunLogger(active.info.run_id, experiment_id, tracking_cfg.uri)
+        yield RunLogger(active.info.run_id, experiment_id, tracking_uri(tracking_cfg))
         status = "FINISHED"
     except KeyboardInterrupt:
         status = "KILLED"
@@ -314,10 +373,15 @@ class SweepParentRun(Callback):
         from hydra.core.hydra_config import HydraConfig
         from mlflow import MlflowClient
 
+        from stance import StanceError
         from stance.config import register_resolvers
 
         register_resolvers()
-        experiment_id = setup(config.tracking)
+        try:
+            experiment_id = setup(config.tracking)
+        except StanceError as err:  # before any job: one line, as a single run says it
+            print(f"stance-train: error: {err}", file=sys.stderr)
+            sys.exit(2)
         overrides = list(HydraConfig.get().overrides.task) if HydraConfig.initialized() else []
         sweep_dir = Path(config.hydra.sweep.dir)
         run = _retry(
@@ -531,11 +595,84 @@ def serve(host: str, port: int, model_uri: str | None = None) -> None:
     from stance.config import defaults
 
     uri = default_uri()
+    check_server(uri)
     model_uri = model_uri or f"models:/{defaults().register_as}@champion"
     command = ["mlflow", "models", "serve", "-m", model_uri, "--env-manager", "local"]
     command += ["-h", host, "-p", str(port)]
     print(f"serving {model_uri} from {uri} at http://{host}:{port}/invocations", file=sys.stderr)
     os.execvpe(command[0], command, {**os.environ, "MLFLOW_TRACKING_URI": uri})
+
+
+def server(
+    backend_uri: str,
+    artifacts: str,
+    host: str = "127.0.0.1",
+    port: int = 5000,
+    workers: int | None = None,
+    allowed_hosts: str | None = None,
+) -> None:
+    """Replace this process with an MLflow tracking server for a team: runs, metrics and the
+    model registry in the database at ``backend_uri`` (PostgreSQL), artifacts proxied by the
+    server to ``artifacts`` (a folder, or an object-store URI such as ``s3://bucket/path``).
+    The database is tried first, so a wrong URI or a database that is down is one line."""
+    from stance import StanceError
+
+    if not backend_uri:
+        raise StanceError(
+            "no database: --backend-store-uri postgresql://USER:PASSWORD@HOST:5432/DB "
+            "(make server SERVER_DB=…)"
+        )
+    shown = _check_database(backend_uri)
+    if "://" not in artifacts:
+        folder = Path(artifacts).resolve()
+        folder.mkdir(parents=True, exist_ok=True)
+        artifacts = str(folder)
+    command = [sys.executable, "-m", "mlflow", "server", "--serve-artifacts"]
+    command += ["--artifacts-destination", artifacts, "--host", host, "--port", str(port)]
+    if workers:
+        command += ["--workers", str(workers)]
+    if allowed_hosts:
+        command += ["--allowed-hosts", allowed_hosts]
+    print(
+        f"MLflow tracking server at http://{host}:{port}: runs in {shown}, artifacts in "
+        f"{artifacts}\ntrain against it: stance-train tracking=server "
+        f"tracking.uri=http://{host}:{port}",
+        file=sys.stderr,
+    )
+    # The URI goes in the environment, not the command line, so `ps` shows no password.
+    os.execve(sys.executable, command, {**os.environ, "MLFLOW_BACKEND_STORE_URI": backend_uri})
+
+
+def _check_database(uri: str) -> str:
+    """Connect to the database once; return its URI with the password hidden."""
+    import sqlalchemy
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
+    from stance import StanceError
+
+    try:
+        url = sqlalchemy.engine.make_url(uri)
+    except ArgumentError:
+        raise StanceError(
+            "--backend-store-uri: not a database URI (postgresql://USER:PASSWORD@HOST:5432/DB)"
+        ) from None
+    shown = url.render_as_string(hide_password=True)
+    connect_args = {"connect_timeout": 5} if url.get_backend_name() == "postgresql" else {}
+    try:
+        engine = sqlalchemy.create_engine(url, connect_args=connect_args)
+    except (ModuleNotFoundError, NoSuchModuleError) as err:
+        raise StanceError(
+            f"{shown}: no database driver ({err}); pip install 'stance[server]'"
+        ) from None
+    try:
+        with engine.connect():
+            pass
+    except SQLAlchemyError as err:
+        reason = _first_line(getattr(err, "orig", None) or err)
+        raise StanceError(f"database {shown}: cannot connect ({reason})") from None
+    finally:
+        engine.dispose()
+    return shown
 
 
 def ui(host: str, port: int) -> None:

@@ -146,6 +146,8 @@ def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
         from stance.streaming import check_streamable
 
         check_streamable(pipeline, cfg.data.chunk_rows, cfg.data.epochs)
+    # A tracking server that is down stops the run here, before the data is read.
+    tracking.check_server(tracking.tracking_uri(cfg.tracking))
     out_dir = Path(cfg.paths.output_dir)
     corpus = load_corpus(cfg.data, cfg.labels, Path(cfg.paths.cache) / "datasets")
     resolved = _resolved(cfg)

@@ -90,6 +90,7 @@ def test_one_cli_lists_every_command(capsys):
         "analyze",
         "promote",
         "serve",
+        "server",
         "ui",
         "suggest",
         "corpus",
