@@ -589,6 +589,13 @@ def experiment_id_for(uri: str, name: str) -> str | None:
     return found.experiment_id if found else None
 
 
+def _with_our_bin() -> dict[str, str]:
+    """The environment with this interpreter's bin folder first on PATH: `mlflow` and the
+    servers it starts are this installation's, also for `.venv/bin/stance` run directly."""
+    bin_dir = str(Path(sys.executable).parent)
+    return {**os.environ, "PATH": os.pathsep.join([bin_dir, os.environ.get("PATH", "")])}
+
+
 def serve(host: str, port: int, model_uri: str | None = None) -> None:
     """Replace this process with MLflow's own scoring server for ``model_uri`` (default: the
     champion of `tracking.register_as`), in this environment: no conda or virtualenv, no network."""
@@ -600,7 +607,7 @@ def serve(host: str, port: int, model_uri: str | None = None) -> None:
     command = ["mlflow", "models", "serve", "-m", model_uri, "--env-manager", "local"]
     command += ["-h", host, "-p", str(port)]
     print(f"serving {model_uri} from {uri} at http://{host}:{port}/invocations", file=sys.stderr)
-    os.execvpe(command[0], command, {**os.environ, "MLFLOW_TRACKING_URI": uri})
+    os.execvpe(command[0], command, {**_with_our_bin(), "MLFLOW_TRACKING_URI": uri})
 
 
 def server(
@@ -696,4 +703,4 @@ def ui(host: str, port: int) -> None:
             file=sys.stderr,
         )
     command = ["mlflow", "ui", "--backend-store-uri", uri, "--host", host, "--port", str(port)]
-    os.execvp(command[0], command)
+    os.execvpe(command[0], command, _with_our_bin())
