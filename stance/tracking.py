@@ -589,6 +589,25 @@ def experiment_id_for(uri: str, name: str) -> str | None:
     return found.experiment_id if found else None
 
 
+def _check_registered(model_uri: str, uri: str) -> None:
+    """A ``models:/name@alias`` that does not exist is one line here, not MLflow's traceback
+    from inside the server it would start."""
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
+    from stance import StanceError
+
+    name, _, alias = model_uri.removeprefix("models:/").partition("@")
+    if not model_uri.startswith("models:/") or not alias:
+        return
+    try:
+        MlflowClient(uri).get_model_version_by_alias(name, alias)
+    except MlflowException:
+        raise StanceError(
+            f"{model_uri}: no such model in {uri} (train, then `stance promote RUN_ID`)"
+        ) from None
+
+
 def _with_our_bin() -> dict[str, str]:
     """The environment with this interpreter's bin folder first on PATH: `mlflow` and the
     servers it starts are this installation's, also for `.venv/bin/stance` run directly."""
@@ -604,6 +623,7 @@ def serve(host: str, port: int, model_uri: str | None = None) -> None:
     uri = default_uri()
     check_server(uri)
     model_uri = model_uri or f"models:/{defaults().register_as}@champion"
+    _check_registered(model_uri, uri)
     command = ["mlflow", "models", "serve", "-m", model_uri, "--env-manager", "local"]
     command += ["-h", host, "-p", str(port)]
     print(f"serving {model_uri} from {uri} at http://{host}:{port}/invocations", file=sys.stderr)

@@ -345,3 +345,21 @@ def test_the_api_refuses_empty_statements_by_index(trained):
             call(["We agree.", "   "])
     with pytest.raises(ValueError, match=r"text 0: expected a non-empty string, got None"):
         model.predict([None])
+
+
+def test_serve_without_a_champion_is_one_line(tmp_path):
+    # A subprocess: `stance serve` replaces its process with MLflow's server when it starts.
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "stance"), "serve", "--port", "5999"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MLFLOW_TRACKING_URI": uri},
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr  # above the line, MLflow's notes on a new store
+    assert result.stderr.strip().splitlines()[-1] == (
+        "stance serve: error: models:/stance-classifier@champion: no such model in "
+        f"{uri} (train, then `stance promote RUN_ID`)"
+    )
