@@ -103,6 +103,17 @@ def is_furniture(line: str) -> bool:
     return not verbs
 
 
+def read_article(path: str) -> str:
+    """An article's text; a missing, unreadable or empty file is a `StanceError` naming it."""
+    from stance import StanceError
+    from stance.io import read_text_file
+
+    text = read_text_file(path)
+    if not text.strip():
+        raise StanceError(f"{path}: empty article")
+    return text
+
+
 def split_paragraphs(text: str, skip_furniture: bool = True) -> list[list[str]]:
     """The sentences of each paragraph (a paragraph is a line of the plain-text article),
     page furniture left out (`is_furniture`).

@@ -338,15 +338,6 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
-def _read_article(path: str) -> str:
-    from stance.io import read_text_file
-
-    text = read_text_file(path)
-    if not text.strip():
-        raise StanceError(f"{path}: empty article")
-    return text
-
-
 def _analysis_table(analysis: dict) -> str:
     lines = [f"{'#':>3}  {'label':<13}{'conf':>5}  {'speaker':<22}sentence"]
     for s in analysis["sentences"]:
@@ -392,6 +383,7 @@ def _render_analysis(analysis: dict, fmt: str, compact: bool = False) -> str:
 
 def cmd_analyze(args) -> int:
     from stance import load_model
+    from stance.article import read_article
     from stance.io import write_text_atomic
     from stance.parallel import analyze_article, jobs_from, ordered_map
 
@@ -407,7 +399,7 @@ def cmd_analyze(args) -> int:
         if args.out and Path(args.out).is_file():
             raise StanceError(f"--out {args.out}: a file; over a folder --out names a folder")
     else:
-        _read_article(args.file)  # a missing or empty file stops us before the model loads
+        read_article(args.file)  # a missing or empty file stops us before the model loads
         articles = [args.file]
     model = load_model(args.model)
     model_name = str(args.model or "experiments/models/latest")

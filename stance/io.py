@@ -223,3 +223,14 @@ def _umask() -> int:
 def write_text_atomic(target: str | Path, content: str) -> None:
     with atomic_path(target) as tmp:
         Path(tmp).write_text(content, encoding="utf-8")
+
+
+def replace_between(path: str | Path, start: str, end: str, block: str) -> None:
+    """Put ``block`` between the ``start`` and ``end`` marker lines of a text file (the
+    generated part of a README), atomically; a file without both markers is left alone."""
+    text = Path(path).read_text(encoding="utf-8")
+    if start not in text or end not in text:
+        raise SystemExit(f"{path}: no {start} ... {end} markers")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    write_text_atomic(path, f"{head}{start}\n{block}\n{end}{tail}")

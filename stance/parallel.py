@@ -49,14 +49,9 @@ def tag_batch(texts: list[str], abstain: bool, explain: bool, k: int) -> list[di
 
 
 def analyze_article(path: str, abstain: bool, k: int) -> dict[str, Any]:
-    from stance import StanceError
-    from stance.article import analyze
-    from stance.io import read_text_file
+    from stance.article import analyze, read_article
 
-    text = read_text_file(path)
-    if not text.strip():
-        raise StanceError(f"{path}: empty article")
-    return {"source": str(path), **analyze(_model, text, abstain=abstain, k=k)}
+    return {"source": str(path), **analyze(_model, read_article(path), abstain=abstain, k=k)}
 
 
 def ordered_map(

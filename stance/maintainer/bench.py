@@ -147,7 +147,7 @@ def against(revision: str, work: Path) -> int:
         capture_output=True,
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(old_tree)], input=archive, check=True)
-    texts = _statements(_corpus(work))
+    texts = _statements(_config_and_corpus(work)[1])
     (work / "texts.json").write_text(json.dumps(texts), encoding="utf-8")
     seconds, probabilities = {}, {}
     for name, tree in ((revision, old_tree), ("this checkout", root)):
@@ -178,7 +178,8 @@ def against(revision: str, work: Path) -> int:
     return 0
 
 
-def _corpus(work: Path):
+def _config_and_corpus(work: Path):
+    """The default config, its outputs under ``work``, and the corpus it reads."""
     from hydra import compose, initialize_config_dir
 
     from stance.config import config_dir, register_resolvers
@@ -186,8 +187,10 @@ def _corpus(work: Path):
 
     register_resolvers()
     with initialize_config_dir(str(config_dir()), version_base="1.3"):
-        cfg = compose("config", overrides=[f"paths.experiments={work}/exp"])
-    return load_corpus(cfg.data, cfg.labels, work / "cache")
+        cfg = compose(
+            "config", overrides=[f"paths.output_dir={work}/run", f"paths.experiments={work}/exp"]
+        )
+    return cfg, load_corpus(cfg.data, cfg.labels, work / "cache")
 
 
 def _statements(corpus, n: int = 20_000) -> list[str]:
@@ -215,20 +218,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _measure(work: Path) -> int:
-    from hydra import compose, initialize_config_dir
-
-    from stance.config import config_dir, project_root, register_resolvers
-    from stance.data import load_corpus
+    from stance.config import project_root
     from stance.model import StanceModel
     from stance.train import build_pipeline
 
-    register_resolvers()
     root = project_root()
-    with initialize_config_dir(str(config_dir()), version_base="1.3"):
-        cfg = compose(
-            "config", overrides=[f"paths.output_dir={work}/run", f"paths.experiments={work}/exp"]
-        )
-    corpus = load_corpus(cfg.data, cfg.labels, work / "cache")
+    cfg, corpus = _config_and_corpus(work)
     train = corpus["train"]
 
     pipeline = build_pipeline(cfg)

@@ -188,14 +188,9 @@ def table(results: list[dict], baseline_mb: float) -> str:
 
 
 def write_readme(readme: Path, block: str) -> None:
-    from stance.io import write_text_atomic
+    from stance.io import replace_between
 
-    text = readme.read_text(encoding="utf-8")
-    if START not in text or END not in text:
-        raise SystemExit(f"{readme}: no {START} ... {END} markers")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    write_text_atomic(readme, f"{head}{START}\n{block}\n{END}{tail}")
+    replace_between(readme, START, END, block)
 
 
 def measure(sizes: tuple[int, ...], seed: int, max_fit_seconds: float, work: Path) -> dict:

@@ -19,7 +19,7 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from stance.io import write_text_atomic
+from stance.io import replace_between, write_text_atomic
 from stance.lexicon import FAMILIES, has_family, is_contrast
 from stance.text import near_duplicate_pairs, normalise
 
@@ -261,13 +261,7 @@ START, END = "<!-- stats:start -->", "<!-- stats:end -->"
 
 
 def write_stats(data_dir: Path) -> None:
-    card = data_dir / "README.md"
-    text = card.read_text(encoding="utf-8")
-    if START not in text or END not in text:
-        raise SystemExit(f"{card}: no {START} … {END} block to fill")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    write_text_atomic(card, f"{head}{START}\n{stats_markdown(data_dir)}\n{END}{tail}")
+    replace_between(data_dir / "README.md", START, END, stats_markdown(data_dir))
 
 
 def exams(data_dir: Path) -> list[str]:
