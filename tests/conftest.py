@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -211,3 +212,21 @@ def trained(request, tmp_path_factory, sample_data):
     record(request, "trained: validation macro-F1", metrics["validation_macro_f1"])
     record(request, "trained: test macro-F1", metrics["test_macro_f1"])
     return {"tmp": tmp, "cfg": cfg, "metrics": metrics, **objects}
+
+
+def sweep(experiments: Path, data_dir: Path, *overrides: str) -> subprocess.CompletedProcess:
+    """`stance-train -m OVERRIDES` as a user runs it: on ``data_dir``, outputs under
+    ``experiments``, and no MLflow variable from this environment."""
+    return subprocess.run(
+        [
+            str(Path(sys.executable).parent / "stance-train"),
+            "-m",
+            *overrides,
+            f"data.dir={data_dir}",
+            f"paths.experiments={experiments}",
+        ],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")},
+        timeout=600,
+    )

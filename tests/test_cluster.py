@@ -5,11 +5,11 @@ one parent run with a child per job, its winner chosen and registered."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import sweep
 
 BIN = Path(sys.executable).parent
 
@@ -19,24 +19,16 @@ def test_a_submitit_local_sweep_gives_a_parent_and_two_children(tmp_path, tiny_d
     from mlflow import MlflowClient
 
     store = f"sqlite:///{tmp_path}/mlflow.db"
-    result = subprocess.run(
-        [
-            str(BIN / "stance-train"),
-            "-m",
-            "hydra/launcher=submitit_local",
-            "hydra.launcher.timeout_min=10",
-            "model=logreg,complement_nb",
-            "features=word",
-            "evaluation.cross_domain=false",
-            "sweep.select_by=validation_macro_f1",
-            f"data.dir={tiny_data}",
-            f"paths.experiments={tmp_path}/exp",
-            f"tracking.uri={store}",
-        ],
-        capture_output=True,
-        text=True,
-        env={k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")},
-        timeout=600,
+    result = sweep(
+        tmp_path / "exp",
+        tiny_data,
+        "hydra/launcher=submitit_local",
+        "hydra.launcher.timeout_min=10",
+        "model=logreg,complement_nb",
+        "features=word",
+        "evaluation.cross_domain=false",
+        "sweep.select_by=validation_macro_f1",
+        f"tracking.uri={store}",
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Submitit 'local' sweep output dir" in result.stdout + result.stderr

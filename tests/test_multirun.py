@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import sweep
 
 BIN = Path(sys.executable).parent
 
@@ -18,22 +18,14 @@ def test_parallel_multirun_on_joblib_gives_parent_and_children(tmp_path, tiny_da
     from mlflow import MlflowClient
 
     store = f"sqlite:///{tmp_path}/mlflow.db"
-    result = subprocess.run(
-        [
-            str(BIN / "stance-train"),
-            "-m",
-            "hydra/launcher=joblib",
-            "hydra.launcher.n_jobs=2",
-            "model=logreg,complement_nb",
-            "features=word,char",
-            f"data.dir={tiny_data}",
-            f"paths.experiments={tmp_path}/exp",
-            f"tracking.uri={store}",
-        ],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "MLFLOW_TRACKING_URI": ""},
-        timeout=300,
+    result = sweep(
+        tmp_path / "exp",
+        tiny_data,
+        "hydra/launcher=joblib",
+        "hydra.launcher.n_jobs=2",
+        "model=logreg,complement_nb",
+        "features=word,char",
+        f"tracking.uri={store}",
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "locked" not in result.stderr.lower()

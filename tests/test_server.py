@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import LABELS
+from conftest import LABELS, sweep
 from test_bad_input import assert_one_line_error, run_cli
 
 BIN = Path(sys.executable).parent
@@ -218,25 +218,17 @@ def server_sweep(tracking_server, tiny_data, tmp_path_factory):
     """A 4-job joblib sweep against the server, as a user runs it."""
     tmp = tmp_path_factory.mktemp("server-sweep")
     started = time.perf_counter()
-    result = subprocess.run(
-        [
-            str(BIN / "stance-train"),
-            "-m",
-            "hydra/launcher=joblib",
-            "hydra.launcher.n_jobs=2",
-            "model=logreg,complement_nb",
-            "features=word,char",
-            "evaluation.cross_domain=false",  # its 14 refits per job would double the time
-            "sweep.select_by=validation_macro_f1",
-            "tracking=server",
-            f"tracking.uri={tracking_server.uri}",
-            f"data.dir={tiny_data}",
-            f"paths.experiments={tmp}/exp",
-        ],
-        capture_output=True,
-        text=True,
-        env=clean_env(),
-        timeout=600,
+    result = sweep(
+        tmp / "exp",
+        tiny_data,
+        "hydra/launcher=joblib",
+        "hydra.launcher.n_jobs=2",
+        "model=logreg,complement_nb",
+        "features=word,char",
+        "evaluation.cross_domain=false",  # its 14 refits per job would double the time
+        "sweep.select_by=validation_macro_f1",
+        "tracking=server",
+        f"tracking.uri={tracking_server.uri}",
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return {"tmp": tmp, "result": result, "seconds": time.perf_counter() - started}
