@@ -52,6 +52,82 @@ CONSULTATION = re.compile(
 )
 
 
+# Whole articles (wave 4 and the blind article test set): the columns and the writer's `kind`
+# of each row (data/briefs/wave4.md).
+ARTICLE_COLUMNS = ["article_id", "position", "text", "label", "domain", "form", "kind", "speaker"]
+NEUTRAL_KINDS = ["proposal", "background", "noun", "schedule", "unmet", "commentary", "plain"]
+STANCE_KINDS = ["long", "plain"]
+# The words of negotiation and of acts: a neutral row holding one uses them in a role that is
+# not an act (the brief's kinds 1-6).
+NEGOTIATION_WORDS = re.compile(
+    r"\b(?:deals?|agree\w*|accords?|treat(?:y|ies)|talks|negotiat\w*|propos\w*|plans?|offer\w*|"
+    r"drafts?|framework|ceasefire|truce|demand\w*|concession\w*|conced\w*|compromis\w*|terms|"
+    r"ultimatum|reject\w*|refus\w*|settlement|bid|sanctions|tariffs?|mediat\w*|dismiss\w*|"
+    r"accept\w*|pledg\w*|urg(?:e|ed|es|ing)|insist\w*|veto\w*|memorandum|roadmap|package)\b",
+    re.IGNORECASE,
+)
+
+
+def article_rows(path: Path) -> list[dict]:
+    """The rows of an article file, checked: one line naming the file, line and field for
+    the first thing wrong."""
+    rows = read_rows(path)
+    with open(path, encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle), [])
+    missing = [c for c in ARTICLE_COLUMNS if c not in header]
+    if missing:
+        raise ValueError(f"{path}:1: missing column(s) {', '.join(missing)}")
+    expected: dict[str, int] = {}
+    for lineno, row in enumerate(rows, 2):
+        text, label = (row["text"] or "").strip(), row["label"]
+        kinds = NEUTRAL_KINDS if label == "neutral" else STANCE_KINDS
+        problem = (
+            "empty text"
+            if not text
+            else f"label {label!r}"
+            if label not in LABELS
+            else f"form {row['form']!r}"
+            if row["form"] not in FORMS
+            else f"kind {row['kind']!r} for a {label} row (one of {', '.join(kinds)})"
+            if row["kind"] not in kinds
+            else f"position {row['position']!r}, expected {expected.get(row['article_id'], 0) + 1}"
+            if row["position"] != str(expected.get(row["article_id"], 0) + 1)
+            else "position 1 must be the headline"
+            if (row["position"] == "1") != (row["form"] == "headline")
+            else ""
+        )
+        if problem:
+            raise ValueError(f"{path}:{lineno}: {problem}")
+        expected[row["article_id"]] = int(row["position"])
+    return rows
+
+
+def article_shares(rows: list[dict]) -> dict[str, float]:
+    """The brief's measures of whole articles: size, sentence length, neutral share, the
+    neutral kinds and negotiation words in neutral rows, acts inside long sentences."""
+    articles = Counter(r["article_id"] for r in rows)
+    neutral = [r for r in rows if r["label"] == "neutral"]
+    stance = [r for r in rows if r["label"] != "neutral"]
+    words = sorted(len(r["text"].split()) for r in rows)
+    out = {
+        "articles": float(len(articles)),
+        "rows": float(len(rows)),
+        "sentences per article (min)": float(min(articles.values(), default=0)),
+        "sentences per article (max)": float(max(articles.values(), default=0)),
+        "words per sentence (median)": float(words[len(words) // 2]) if words else 0.0,
+    }
+    for label in LABELS:
+        out[f"label {label}"] = sum(r["label"] == label for r in rows) / max(len(rows), 1)
+    out["neutral in kinds 1-6"] = sum(r["kind"] != "plain" for r in neutral) / max(len(neutral), 1)
+    out["neutral with negotiation words"] = sum(
+        NEGOTIATION_WORDS.search(r["text"]) is not None for r in neutral
+    ) / max(len(neutral), 1)
+    for kind in NEUTRAL_KINDS:
+        out[f"neutral kind {kind}"] = sum(r["kind"] == kind for r in neutral) / max(len(neutral), 1)
+    out["stance kind long"] = sum(r["kind"] == "long" for r in stance) / max(len(stance), 1)
+    return out
+
+
 def is_hard(text: str) -> bool:
     lowered = text.lower()
     return len(text.split()) > LONG_SENTENCE_WORDS or any(
@@ -297,9 +373,26 @@ def main(argv: list[str] | None = None) -> int:
     from stance.config import project_root
 
     parser = argparse.ArgumentParser(prog="stance corpus", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["build", "stats"])
+    parser.add_argument("command", choices=["build", "stats", "check"])
+    parser.add_argument("files", nargs="*", type=Path, help="check: article files")
     parser.add_argument("--data", type=Path, default=project_root() / "data")
     args = parser.parse_args(argv)
+    if args.command == "check":
+        rows = []
+        for path in args.files:
+            try:
+                rows += article_rows(path)
+            except ValueError as err:
+                print(f"stance corpus: error: {err}", file=sys.stderr)
+                return 2
+        for name, value in article_shares(rows).items():
+            shown = (
+                f"{100 * value:.1f}%"
+                if value <= 1 and name.startswith(("label", "neutral", "stance"))
+                else f"{value:g}"
+            )
+            print(f"{name:<34} {shown}")
+        return 0
     if args.command == "build":
         build(args.data)
     else:
