@@ -1,0 +1,203 @@
+"""One training run in MLflow: its name, params, tags, inputs, metrics, artifacts and logged
+model, opened and ended (FINISHED, FAILED or KILLED) around `stance.train.train`."""
+
+from __future__ import annotations
+
+import subprocess
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import mlflow
+
+from stance.tracking.store import PARENT_RUN_FILE, retry, setup, store_lock, tracking_uri
+
+
+def git_commit(root: str | Path) -> str:
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out.stdout.strip() if out.returncode == 0 else "unknown"
+
+
+def sweep_parent_id() -> str | None:
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    if not HydraConfig.initialized():
+        return None
+    hydra_cfg = HydraConfig.get()
+    if hydra_cfg.mode != RunMode.MULTIRUN:
+        return None
+    marker = Path(hydra_cfg.sweep.dir) / PARENT_RUN_FILE
+    return marker.read_text().strip() if marker.is_file() else None
+
+
+def flatten_params(node: Any, prefix: str = "") -> dict[str, str]:
+    """A resolved config as short flat keys: ``model.C``, ``features.ngram_range``."""
+    out: dict[str, str] = {}
+    if isinstance(node, dict):
+        items = node.items()
+    elif isinstance(node, list | tuple) and any(isinstance(v, dict | list) for v in node):
+        items = ((str(i), v) for i, v in enumerate(node))
+    else:
+        text = str(node)
+        return {prefix: text if len(text) <= 500 else text[:497] + "..."}
+    for key, value in items:
+        if key == "_target_":
+            key, value = "class", str(value).rsplit(".", 1)[-1]
+        elif str(key).startswith("_"):
+            continue
+        out.update(flatten_params(value, f"{prefix}.{key}" if prefix else str(key)))
+    return out
+
+
+class RunLogger:
+    """What a training run records; one instance per MLflow run."""
+
+    def __init__(self, run_id: str, experiment_id: str, uri: str):
+        self.run_id = run_id
+        self.experiment_id = experiment_id
+        self.uri = uri
+        self.model_version: str | None = None
+
+    def log_params(self, params: dict[str, Any]) -> None:
+
+        retry(mlflow.log_params, {k[:250]: v for k, v in params.items()})
+
+    def log_metrics(self, metrics: dict[str, float]) -> None:
+
+        retry(mlflow.log_metrics, {k: float(v) for k, v in metrics.items()})
+
+    def set_tags(self, tags: dict[str, str]) -> None:
+
+        retry(mlflow.set_tags, tags)
+
+    def log_artifacts(self, folder: Path, artifact_path: str | None = None) -> None:
+
+        retry(mlflow.log_artifacts, str(folder), artifact_path)
+
+    def log_inputs(self, corpus) -> None:
+        """Each split as a run input, with its source file and the corpus digest."""
+        import pandas as pd
+        from mlflow.data.dataset_source_registry import resolve_dataset_source
+        from mlflow.data.meta_dataset import MetaDataset
+
+        from stance.io import sha256_file
+
+        for name, split in corpus.splits.items():
+            with warnings.catch_warnings():  # a local path matches two equivalent source types
+                warnings.simplefilter("ignore", UserWarning)
+                if split.streamed:  # never read whole: the file, named by its digest
+                    dataset = MetaDataset(
+                        resolve_dataset_source(str(split.path)),
+                        name=f"stance-{name}",
+                        digest=sha256_file(split.path)[:8],
+                    )
+                else:
+                    frame = pd.DataFrame({"text": split.texts, "label": split.labels})
+                    dataset = mlflow.data.from_pandas(
+                        frame, source=str(split.path), name=f"stance-{name}", targets="label"
+                    )
+            # Parallel jobs log the same splits; MLflow's get-or-create of the dataset row
+            # races (UNIQUE constraint), so take turns, and retry if another store client won.
+            with store_lock(self.uri):
+                retry(
+                    mlflow.log_input,
+                    dataset,
+                    context=name,
+                    transient=("locked", "unique constraint"),
+                )
+
+    def log_model(self, model_dir: Path, example_texts: list[str], register_as: str | None) -> str:
+        """Log the saved classifier as an MLflow model reading a ``text`` column and answering
+        label, confidence and one probability per label; register it."""
+        import pandas as pd
+        from mlflow.models import infer_signature
+
+        import stance
+        from stance.serving import StanceServingModel
+
+        served = StanceServingModel()
+        served.model = _load_saved(model_dir)
+        example = pd.DataFrame({"text": example_texts[:3]})
+        signature = infer_signature(
+            example, served.predict(None, example), params={"abstain": False}
+        )
+        package = Path(stance.__file__).parent
+        # Models from code: MLflow copies the stance package into the model (code_paths) and
+        # runs serving_model.py at load, so the model loads where stance is not installed,
+        # and nothing is pickled with CloudPickle.
+        info = retry(
+            mlflow.pyfunc.log_model,
+            name="model",
+            python_model=str(package / "serving_model.py"),
+            code_paths=[str(package)],
+            artifacts={"stance_model": str(model_dir)},
+            signature=signature,
+            input_example=example,
+            pip_requirements=_requirements(),
+            registered_model_name=register_as or None,
+        )
+        self.model_version = (
+            str(info.registered_model_version) if info.registered_model_version else None
+        )
+        return info.model_uri
+
+    def url(self) -> str:
+        if self.uri.startswith(("http://", "https://")):
+            return f"{self.uri.rstrip('/')}/#/experiments/{self.experiment_id}/runs/{self.run_id}"
+        return f"run {self.run_id} in {self.uri} (see it with `make ui`)"
+
+
+def _requirements() -> list[str]:
+    # Listing them skips MLflow's slow dependency inference (a subprocess per logged model).
+    from importlib.metadata import version
+
+    return [
+        f"{name}=={version(name)}"
+        for name in ("scikit-learn", "numpy", "scipy", "pandas", "joblib", "mlflow", "pysbd")
+    ]
+
+
+def _load_saved(folder: str | Path):
+    from stance.model import load_model
+
+    return load_model(Path(folder))
+
+
+def sweep_job() -> tuple[int, list[str]] | None:
+    """(job number, overrides) of this sweep job, or None for a single run."""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    if not HydraConfig.initialized() or HydraConfig.get().mode != RunMode.MULTIRUN:
+        return None
+    hydra_cfg = HydraConfig.get()
+    return int(hydra_cfg.job.num), list(hydra_cfg.overrides.task)
+
+
+@contextmanager
+def start_run(tracking_cfg, run_name: str, tags: dict[str, str]) -> Iterator[RunLogger]:
+    """An MLflow run, ended in ``finally`` as FINISHED or FAILED; a sweep job becomes a child run."""
+
+    experiment_id = setup(tracking_cfg)
+    tags = dict(tags)
+    parent = sweep_parent_id()
+    if parent:
+        tags["mlflow.parentRunId"] = parent
+    active = retry(mlflow.start_run, experiment_id=experiment_id, run_name=run_name, tags=tags)
+    status = "FAILED"
+    try:
+        yield RunLogger(active.info.run_id, experiment_id, tracking_uri(tracking_cfg))
+        status = "FINISHED"
+    except KeyboardInterrupt:
+        status = "KILLED"
+        raise
+    finally:
+        retry(mlflow.end_run, status=status)
