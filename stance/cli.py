@@ -116,7 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     _parallel_args(analyze, "articles of a folder")
 
     promote = sub.add_parser("promote", help="make a training run's registered model the champion")
-    promote.add_argument("run", help="MLflow run id (printed by stance-train)")
+    promote.add_argument(
+        "run", help="MLflow run id, or its first characters (as stance runs prints them)"
+    )
     promote.add_argument("--alias", default="champion")
     promote.add_argument(
         "--name", default=None, help="registered model name (default: tracking.register_as)"
@@ -152,9 +154,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     runs = sub.add_parser("runs", help="list an experiment's runs, best first, in the terminal")
+    runs.add_argument(
+        "ids", nargs="*", metavar="RUN", help="only these runs (ids or their first characters)"
+    )
     runs.add_argument("--experiment", default=None, help="default: tracking.experiment")
     runs.add_argument(
-        "--sort", default="xdomain_macro_f1", help="metric to rank by (default xdomain_macro_f1)"
+        "--labels",
+        default=None,
+        help="only runs of this label set: a labels option (stance3) or names (a,b,c)",
+    )
+    runs.add_argument(
+        "--sort", default="xdomain/macro_f1", help="metric to rank by (default xdomain/macro_f1)"
     )
     runs.add_argument("-n", type=int, default=20, help="how many runs (default 20)")
     runs.add_argument("--json", action="store_true", help="print the runs as JSON")
@@ -459,30 +469,16 @@ def cmd_promote(args) -> int:
 def cmd_runs(args) -> int:
     from stance import tracking
 
-    found = tracking.list_runs(args.experiment, args.sort, args.n)
-    # Only the parameters that differ between the listed runs say what sets them apart.
-    names = sorted({k for run in found for k in run["params"]})
-    differing = [k for k in names if len({run["params"].get(k) for run in found}) > 1]
+    found = tracking.list_runs(args.experiment, args.sort, args.n, args.ids or None, args.labels)
     if args.json:
+        differing = tracking.differing_params(found)
         rows = [
             {**run, "differing_params": {k: run["params"].get(k) for k in differing}}
             for run in found
         ]
         print(json.dumps(rows, indent=2))
         return 0
-    columns = tracking.summary_columns(args.sort)
-    head = f"{'run':<10}{'name':<40}{'status':<10}" + "".join(f"{t:>12}" for _, t in columns)
-    print(head + "  registry   differing params")
-    for run in found:
-        cells = tracking.metric_cells(run["metrics"], columns)
-        params = " ".join(f"{k}={run['params'].get(k, '-')}" for k in differing)
-        name = (run["name"] or "")[:38]
-        print(
-            f"{run['run_id'][:8]:<10}{name:<40}{run['status'][:9]:<10}{cells}"
-            f"  {run['registry']:<10} {params}"
-        )
-    if not found:
-        print("(no runs)")
+    print("\n".join(tracking.runs_table(found, args.sort)) if found else "(no runs)")
     return 0
 
 

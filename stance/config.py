@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+# The config groups that make a model, whose chosen options name a run and set runs apart.
+CHOICE_GROUPS = ("experiment", "data", "labels", "preprocess", "features", "model")
 
 
 def config_dir() -> Path:
@@ -78,3 +80,17 @@ def defaults() -> Defaults:
         experiment=str(cfg.tracking.experiment),
         register_as=str(cfg.tracking.register_as),
     )
+
+
+def default_choices() -> dict[str, str]:
+    """The option each group of `CHOICE_GROUPS` takes in `conf/config.yaml`'s defaults."""
+    from omegaconf import OmegaConf
+
+    found = {}
+    for entry in OmegaConf.load(config_dir() / "config.yaml").defaults:
+        if isinstance(entry, str) or not hasattr(entry, "items"):
+            continue
+        for group, option in entry.items():
+            if group in CHOICE_GROUPS:
+                found[group] = str(option)
+    return found

@@ -39,22 +39,22 @@ class Evaluation:
         for split, values in self.scores.items():
             out.update(flat(values, split))
         for split, ece in self.ece.items():
-            out.update({f"{split}_ece_{label}": v for label, v in ece.items()})
-            out[f"{split}_ece_mean"] = sum(ece.values()) / len(ece)
-        out.update({f"abstain_threshold_{label}": t for label, t in self.thresholds.items()})
+            out.update({f"{split}/ece_{label}": v for label, v in ece.items()})
+            out[f"{split}/ece_mean"] = sum(ece.values()) / len(ece)
+        out.update({f"abstain/threshold_{label}": t for label, t in self.thresholds.items()})
         for split, chosen in self.abstained.items():
-            out[f"abstain_coverage_{split}"] = chosen["coverage"]
-            out[f"abstain_accuracy_{split}"] = chosen["accuracy"]
+            out[f"abstain/coverage_{split}"] = chosen["coverage"]
+            out[f"abstain/accuracy_{split}"] = chosen["accuracy"]
         if self.cross_domain:
-            out["xdomain_macro_f1"] = self.cross_domain["mean"]
-            out.update({f"xdomain_f1_{d}": v for d, v in self.cross_domain["per_domain"].items()})
+            out["xdomain/macro_f1"] = self.cross_domain["mean"]
+            out.update({f"xdomain/f1_{d}": v for d, v in self.cross_domain["per_domain"].items()})
         if self.contrast:
-            out["contrast_macro_f1"] = self.contrast["macro_f1"]
-            out["contrast_rows"] = float(self.contrast["rows"])
+            out["contrast/macro_f1"] = self.contrast["macro_f1"]
+            out["contrast/rows"] = float(self.contrast["rows"])
         for name, found in self.heldout.items():
-            out[f"{name}_macro_f1"] = found["stance_macro_f1"]
-            out[f"{name}_macro_f1_4"] = found["macro_f1"]
-            out[f"{name}_accuracy"] = found["accuracy"]
+            out[f"{name}/macro_f1"] = found["stance_macro_f1"]
+            out[f"{name}/macro_f1_4"] = found["macro_f1"]
+            out[f"{name}/accuracy"] = found["accuracy"]
         return out
 
 

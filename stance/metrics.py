@@ -40,11 +40,51 @@ def stance_macro_f1(scores: dict[str, Any]) -> float:
 
 
 def flat(scores: dict[str, Any], prefix: str) -> dict[str, float]:
-    """``validation_macro_f1``, ``validation_f1_rejecting``, … for MLflow."""
-    out = {f"{prefix}_accuracy": scores["accuracy"], f"{prefix}_macro_f1": scores["macro_f1"]}
+    """``validation/macro_f1``, ``validation/f1_rejecting``, … for MLflow."""
+    out = {f"{prefix}/accuracy": scores["accuracy"], f"{prefix}/macro_f1": scores["macro_f1"]}
     for label, values in scores["per_label"].items():
         for name in ("precision", "recall", "f1"):
-            out[f"{prefix}_{name}_{label}"] = values[name]
+            out[f"{prefix}/{name}_{label}"] = values[name]
+    return out
+
+
+# Metric keys are grouped by their first part (`validation/macro_f1`, `xdomain/f1_legal`), which
+# MLflow's run page shows as sections. Runs logged before that used flat keys
+# (`validation_macro_f1`); `metric_key` reads those as today's names.
+METRIC_GROUPS = (
+    "validation",
+    "test",
+    "xdomain",
+    "contrast",
+    "seeds",
+    "wire",
+    "articles",
+    "abstain",
+)
+_RENAMED = {"fit_seconds": "model/fit_seconds", "model_bytes": "model/bytes"}
+_RENAMED["n_features"] = "model/n_features"
+
+
+def metric_key(name: str) -> str:
+    """Today's key for a metric name, old flat ones included: ``xdomain_macro_f1`` ->
+    ``xdomain/macro_f1``, ``rows_train`` -> ``data/rows_train``, ``best_wire_macro_f1`` ->
+    ``best/wire/macro_f1``; a grouped or unknown name is returned as it is."""
+    if "/" in name:
+        return name
+    if name in _RENAMED:
+        return _RENAMED[name]
+    if name.startswith(("rows_", "dropped_rows_")):
+        return f"data/{name}"
+    if name.startswith("best_"):
+        return f"best/{metric_key(name[5:])}"
+    group, sep, rest = name.partition("_")
+    return f"{group}/{rest}" if sep and group in METRIC_GROUPS else name
+
+
+def metric_keys(metrics: dict[str, float]) -> dict[str, float]:
+    """``metrics`` under today's keys (a run's own grouped key wins over an old flat one)."""
+    out = {metric_key(k): v for k, v in metrics.items() if "/" not in k}
+    out.update({k: v for k, v in metrics.items() if "/" in k})
     return out
 
 

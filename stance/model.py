@@ -262,6 +262,51 @@ def load_model(path: str | Path | None = None) -> StanceModel:
     return StanceModel(pipeline, meta)
 
 
+def move_latest(model_dir: Path, link: Path, select_by: str) -> str:
+    """Point ``link`` (`experiments/models/latest`) at ``model_dir``, always, and return the
+    one line that says so: the new model's figure on ``select_by`` (validation macro-F1 when
+    either model lacks it) and the figure of the model it replaced, and whether that is worse."""
+    from stance.metrics import metric_key, metric_keys
+
+    new = _meta_or_empty(model_dir)
+    old = _meta_or_empty(link) if link.exists() else {}
+    update_latest(model_dir, link)
+    new_metrics, old_metrics = (
+        metric_keys(new.get("metrics", {})),
+        metric_keys(old.get("metrics", {})),
+    )
+    key = metric_key(select_by)
+    if key not in new_metrics or (old and key not in old_metrics):
+        key = "validation/macro_f1"
+    line = f"latest -> {_described(new)}: {key} {new_metrics.get(key, float('nan')):.3f}"
+    if not old:
+        return line
+    if old.get("labels") != new.get("labels"):
+        return f"{line}; replaced {_described(old)}, another label set (not comparable)"
+    was = old_metrics.get(key)
+    if was is None:
+        return f"{line}; replaced {_described(old)}"
+    now = new_metrics.get(key, float("nan"))
+    if now >= was:
+        return f"{line}; was {was:.3f} ({_described(old)}): as good or better"
+    return (
+        f"{line}; was {was:.3f} ({_described(old)}): worse; to keep using the better one, "
+        f"`stance promote` its run and use --model models:/stance-classifier@champion"
+    )
+
+
+def _meta_or_empty(folder: Path) -> dict:
+    try:
+        return json.loads((Path(folder) / "model.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _described(meta: dict) -> str:
+    run = str(meta.get("run_id") or "")[:8]
+    return f"{meta.get('run_name') or 'a model'}" + (f" (run {run})" if run else "")
+
+
 def update_latest(model_dir: Path, link: Path) -> None:
     """Point ``link`` at ``model_dir`` with one atomic rename."""
     link.parent.mkdir(parents=True, exist_ok=True)

@@ -17,20 +17,40 @@ from stance.config import config_dir, register_resolvers
 register_resolvers()
 
 
+# Overrides that change where a run writes or what it measures, not the model: left out of names.
+_UNNAMED = ("paths.", "tracking.", "hydra.", "evaluation.", "sweep.", "abstention.", "data.dir")
+
+
 def run_name(cfg: DictConfig) -> str:
-    """``logreg-word_cues-negation_masked`` (model-features-preprocess) from Hydra's group
-    choices; class names when run without Hydra."""
+    """A short, stable name that tells runs apart: the model, then every override that
+    differs from the defaults, a group by its chosen option and a value by its key's last
+    part (``logreg-C=3-word_char``, ``logreg-stance3``); class names when run without Hydra."""
     from hydra.core.hydra_config import HydraConfig
+
+    from stance.config import default_choices
 
     if cfg.tracking.get("run_name"):
         return str(cfg.tracking.run_name)
-    if HydraConfig.initialized():
-        choices = HydraConfig.get().runtime.choices
-        parts = [choices.get("model"), choices.get("features"), choices.get("preprocess")]
-        if choices.get("labels") not in (None, "stance4"):
-            parts.append(choices["labels"])
-        return "-".join(str(p) for p in parts if p)
-    return f"{cfg.model._target_.rsplit('.', 1)[-1]}-{cfg.features._target_.rsplit('.', 1)[-1]}"
+    if not HydraConfig.initialized():
+        return f"{cfg.model._target_.rsplit('.', 1)[-1]}-{cfg.features._target_.rsplit('.', 1)[-1]}"
+    hydra_cfg = HydraConfig.get()
+    choices = _choices()
+    defaults = default_choices()
+    values = []
+    for override in hydra_cfg.overrides.task:
+        key, _, value = override.lstrip("+~").partition("=")
+        if ("." in key or key == "seed") and not key.startswith(_UNNAMED):
+            value = Path(value).name if "/" in value else value
+            values.append((key, f"{key.rsplit('.', 1)[-1]}={value[:24]}"))
+    parts = [choices.get("model", "model")]
+    parts += [text for key, text in values if key.startswith("model.")]
+    parts += [
+        option
+        for group, option in choices.items()
+        if group != "model" and option != defaults.get(group)
+    ]
+    parts += [text for key, text in values if not key.startswith("model.")]
+    return "-".join(parts)
 
 
 def build_pipeline(cfg: DictConfig):
@@ -97,10 +117,26 @@ def _resolved(cfg: DictConfig) -> dict[str, Any]:
 
 
 def _params(resolved: dict[str, Any], seed: int) -> dict[str, str]:
+    """The resolved groups as short flat keys, the seed, and each group's chosen option
+    (``choice.features=word_char``), by which `stance runs` tells runs apart."""
     from stance.tracking import flatten_params
 
     groups = ("data", "labels", "preprocess", "features", "model")
-    return {**flatten_params({k: resolved[k] for k in groups}), "seed": str(seed)}
+    params = {**flatten_params({k: resolved[k] for k in groups}), "seed": str(seed)}
+    params.update({f"choice.{group}": str(option) for group, option in _choices().items()})
+    return params
+
+
+def _choices() -> dict[str, str]:
+    """The option chosen in each config group (none when run without Hydra)."""
+    from hydra.core.hydra_config import HydraConfig
+
+    from stance.config import CHOICE_GROUPS
+
+    if not HydraConfig.initialized():
+        return {}
+    choices = HydraConfig.get().runtime.choices
+    return {g: str(choices[g]) for g in CHOICE_GROUPS if choices.get(g) not in (None, "null")}
 
 
 def _tags(cfg: DictConfig, corpus) -> dict[str, str]:
@@ -111,6 +147,7 @@ def _tags(cfg: DictConfig, corpus) -> dict[str, str]:
         "stance.git_commit": commit,
         "mlflow.source.git.commit": commit,
         "stance.data_fingerprint": corpus.fingerprint,
+        "stance.labels": ",".join(corpus.labels),
         "stance.output_dir": str(cfg.paths.output_dir),
     }
     job = sweep_job()
@@ -121,23 +158,23 @@ def _tags(cfg: DictConfig, corpus) -> dict[str, str]:
 
 
 def _corpus_counts(corpus, model) -> dict[str, float]:
-    counts = {f"rows_{name}": float(split.rows) for name, split in corpus.splits.items()}
-    counts.update({f"dropped_rows_{name}": float(n) for name, n in corpus.dropped.items()})
-    counts["n_features"] = float(getattr(model.pipeline[-1], "n_features_in_", 0))
+    counts = {f"data/rows_{name}": float(split.rows) for name, split in corpus.splits.items()}
+    counts.update({f"data/dropped_rows_{name}": float(n) for name, n in corpus.dropped.items()})
+    counts["model/n_features"] = float(getattr(model.pipeline[-1], "n_features_in_", 0))
     return counts
 
 
 def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
     """Validate the data, fit, evaluate, save, write reports and track the run.
 
-    Returns ``(metrics, objects)``: the flat metrics (``validation_macro_f1`` is what a
+    Returns ``(metrics, objects)``: the flat metrics (``validation/macro_f1`` is what a
     sweeper optimises) and the model, its folder, the evaluation and the MLflow run.
     """
     from stance import tracking
     from stance.artifacts import write_reports
     from stance.data import load_corpus
     from stance.evaluation import evaluate
-    from stance.model import update_latest
+    from stance.model import move_latest
 
     register_resolvers()
     register_as = cfg.tracking.register_as if tracking.registers_this_run(cfg.tracking) else None
@@ -158,7 +195,11 @@ def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
         result = evaluate(model, corpus, cfg, lambda: build_pipeline(cfg))
         if result.skipped:
             run.set_tags({f"stance.skipped.{k}": v for k, v in result.skipped.items()})
-        metrics = {**result.metrics(), **_corpus_counts(corpus, model), "fit_seconds": fit_seconds}
+        metrics = {
+            **result.metrics(),
+            **_corpus_counts(corpus, model),
+            "model/fit_seconds": fit_seconds,
+        }
         model.meta.update(
             run_id=run.run_id,
             run_name=run_name(cfg),
@@ -173,14 +214,18 @@ def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
             },
         )
         model_dir = out_dir / "model"
-        metrics["model_bytes"] = float(model.save(model_dir).stat().st_size)
+        metrics["model/bytes"] = float(model.save(model_dir).stat().st_size)
         run.log_metrics(metrics)
         run.log_artifacts(write_reports(out_dir / "reports", model, corpus, result, resolved))
         run.log_artifacts(model_dir, "stance_model")
         if cfg.tracking.log_model:
             run.log_model(model_dir, corpus["validation"].texts, register_as)
-        update_latest(model_dir, Path(cfg.paths.models) / "latest")
+        # A sweep's jobs leave `latest` alone: the sweep points it at its winner when it ends.
+        latest = None
+        if tracking.sweep_job() is None:
+            latest = move_latest(model_dir, Path(cfg.paths.models) / "latest", cfg.sweep.select_by)
     return metrics, {
+        "latest": latest,
         "model": model,
         "model_dir": model_dir,
         "evaluation": result,
@@ -190,11 +235,12 @@ def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
 
 
 SUMMARY = (
-    ("xdomain_macro_f1", "cross-domain macro-F1 (leave one domain out)"),
-    ("contrast_macro_f1", "contrast rows of validation+test, macro-F1"),
-    ("seeds_macro_f1", "seed statements, stance macro-F1"),
-    ("wire_macro_f1", "wire test set, stance macro-F1"),
-    ("wire_macro_f1_4", "wire test set, macro-F1 over all labels"),
+    ("xdomain/macro_f1", "cross-domain macro-F1 (leave one domain out)"),
+    ("contrast/macro_f1", "contrast rows of validation+test, macro-F1"),
+    ("seeds/macro_f1", "seed statements, stance macro-F1"),
+    ("seeds/macro_f1_4", "seed statements, macro-F1 over all labels"),
+    ("wire/macro_f1", "wire test set, stance macro-F1"),
+    ("wire/macro_f1_4", "wire test set, macro-F1 over all labels"),
 )
 
 
@@ -212,9 +258,9 @@ def print_summary(cfg: DictConfig, metrics: dict[str, float], objects: dict[str,
     for key, reason in objects["evaluation"].skipped.items():
         print(f"skipped {key}: {reason}")
     run = objects["run"]
-    print(
-        f"\nmodel: {objects['model_dir'] / 'model.joblib'}  (also {Path(cfg.paths.models) / 'latest'})"
-    )
+    print(f"\nmodel: {objects['model_dir'] / 'model.joblib'}")
+    if objects.get("latest"):
+        print(objects["latest"])
     registered = (
         f"; registered as {cfg.tracking.register_as} v{run.model_version}"
         if run.model_version
@@ -231,7 +277,7 @@ def _hydra_main(cfg: DictConfig) -> float:
         print(f"stance-train: error: {err}", file=sys.stderr)
         sys.exit(2)
     print_summary(cfg, metrics, objects)
-    return metrics["validation_macro_f1"]
+    return metrics["validation/macro_f1"]
 
 
 def _check_overrides(argv: list[str]) -> None:

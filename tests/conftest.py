@@ -209,8 +209,8 @@ def trained(request, tmp_path_factory, sample_data):
         cfg = compose("config", overrides=overrides_for(tmp, sample_data, *TRAINED_OVERRIDES))
     GlobalHydra.instance().clear()
     metrics, objects = train(cfg)
-    record(request, "trained: validation macro-F1", metrics["validation_macro_f1"])
-    record(request, "trained: test macro-F1", metrics["test_macro_f1"])
+    record(request, "trained: validation macro-F1", metrics["validation/macro_f1"])
+    record(request, "trained: test macro-F1", metrics["test/macro_f1"])
     return {"tmp": tmp, "cfg": cfg, "metrics": metrics, **objects}
 
 

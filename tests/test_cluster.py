@@ -27,7 +27,7 @@ def test_a_submitit_local_sweep_gives_a_parent_and_two_children(tmp_path, tiny_d
         "model=logreg,complement_nb",
         "features=word",
         "evaluation.cross_domain=false",
-        "sweep.select_by=validation_macro_f1",
+        "sweep.select_by=validation/macro_f1",
         f"tracking.uri={store}",
     )
     assert result.returncode == 0, result.stderr[-3000:]
@@ -40,8 +40,8 @@ def test_a_submitit_local_sweep_gives_a_parent_and_two_children(tmp_path, tiny_d
     assert parent.info.status == "FINISHED"
     assert [r.data.tags["mlflow.parentRunId"] for r in children] == [parent.info.run_id] * 2
     assert sorted(r.info.run_name for r in children) == [
-        "complement_nb-word-negation_masked_persons",
-        "logreg-word-negation_masked_persons",
+        "complement_nb-word",
+        "logreg-word",
     ]
     assert all(r.info.status == "FINISHED" for r in children)
     # Each job ran as a submitit job: its own log folder, holding that job's printout.
@@ -51,12 +51,12 @@ def test_a_submitit_local_sweep_gives_a_parent_and_two_children(tmp_path, tiny_d
     printed = "".join(p.read_text(encoding="utf-8", errors="replace") for p in logs)
     assert "== job 0: " in printed and "== job 1: " in printed
     # The winner, chosen in the launching process once both jobs are done.
-    best = max(children, key=lambda r: r.data.metrics["validation_macro_f1"])
+    best = max(children, key=lambda r: r.data.metrics["validation/macro_f1"])
     job = best.data.tags["stance.sweep_job"]
     assert client.get_run(parent.info.run_id).data.tags["stance.best_run_id"] == best.info.run_id
     latest = tmp_path / "exp" / "models" / "latest"
     assert os.path.samefile(latest, sweep_dir / job / "model")
-    assert f"latest -> job {job} (best validation_macro_f1 " in result.stdout
+    assert f"best: job {job} (validation/macro_f1 " in result.stdout
     versions = client.search_model_versions("name='stance-classifier'")
     assert [v.run_id for v in versions] == [best.info.run_id]
 

@@ -92,9 +92,9 @@ def test_calibration_and_abstention_are_logged(trained):
     client = MlflowClient(trained["cfg"].tracking.uri)
     metrics = client.get_run(trained["run_id"]).data.metrics
     for label in ("conciliatory", "demanding", "rejecting", "neutral"):
-        assert 0 <= metrics[f"validation_ece_{label}"] <= 1
-        assert metrics[f"abstain_threshold_{label}"] > 0
-    assert 0 <= metrics["abstain_coverage_test"] <= 1
+        assert 0 <= metrics[f"validation/ece_{label}"] <= 1
+        assert metrics[f"abstain/threshold_{label}"] > 0
+    assert 0 <= metrics["abstain/coverage_test"] <= 1
     assert {"reliability_validation.png", "abstention_coverage_test.png"} <= {
         a.path for a in client.list_artifacts(trained["run_id"])
     }

@@ -185,12 +185,12 @@ def test_flat_names_every_figure_once():
     scores = score(GOLD, PREDICTED, LABELS)
     flattened = flat(scores, "validation")
     assert len(flattened) == 2 + 3 * len(LABELS)
-    assert flattened["validation_accuracy"] == pytest.approx(0.7)
-    assert flattened["validation_macro_f1"] == pytest.approx(83 / 120)
+    assert flattened["validation/accuracy"] == pytest.approx(0.7)
+    assert flattened["validation/macro_f1"] == pytest.approx(83 / 120)
     for label, (precision, recall, f1, _) in BY_HAND.items():
-        assert flattened[f"validation_precision_{label}"] == pytest.approx(float(precision))
-        assert flattened[f"validation_recall_{label}"] == pytest.approx(float(recall))
-        assert flattened[f"validation_f1_{label}"] == pytest.approx(float(f1))
+        assert flattened[f"validation/precision_{label}"] == pytest.approx(float(precision))
+        assert flattened[f"validation/recall_{label}"] == pytest.approx(float(recall))
+        assert flattened[f"validation/f1_{label}"] == pytest.approx(float(f1))
 
 
 def test_table_lays_out_labels_by_splits():

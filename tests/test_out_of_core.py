@@ -41,7 +41,7 @@ def test_out_of_core_run_logs_what_a_normal_run_logs(
 
     cfg = compose_cfg(ooc(tmp_path, sample_data))
     metrics, objects = train(cfg)
-    record(request, "out of core: validation macro-F1", metrics["validation_macro_f1"])
+    record(request, "out of core: validation macro-F1", metrics["validation/macro_f1"])
     use_store(cfg.tracking.uri, monkeypatch)
     client = MlflowClient(cfg.tracking.uri, registry_uri=cfg.tracking.uri)
     run = client.get_run(objects["run_id"])
@@ -52,7 +52,7 @@ def test_out_of_core_run_logs_what_a_normal_run_logs(
 
     normal = MlflowClient(trained["cfg"].tracking.uri).get_run(trained["run_id"])
     assert set(run.data.metrics) == set(normal.data.metrics)
-    assert run.data.metrics["rows_train"] == 4 * TRAIN_PER_LABEL
+    assert run.data.metrics["data/rows_train"] == 4 * TRAIN_PER_LABEL
     assert not any(k.startswith("stance.skipped") for k in run.data.tags)
 
     def artifacts(client, run_id):
@@ -67,7 +67,7 @@ def test_out_of_core_run_logs_what_a_normal_run_logs(
     latest = tmp_path / "experiments" / "models" / "latest"
     assert os.path.samefile(latest, objects["model_dir"])
     # It learns: the same floor as the default pipeline on these rows, less its margin.
-    assert metrics["validation_macro_f1"] >= 0.65
+    assert metrics["validation/macro_f1"] >= 0.65
 
 
 def test_streaming_fit_matches_partial_fit_by_hand(compose_cfg, sample_data, tmp_path):

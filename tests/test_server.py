@@ -190,7 +190,7 @@ def test_a_training_run_lands_on_the_server(tracking_server, tiny_data, compose_
     client = MlflowClient(tracking_server.uri)
     run = client.get_run(objects["run_id"])
     assert run.info.status == "FINISHED"
-    assert run.data.metrics["validation_macro_f1"] == pytest.approx(metrics["validation_macro_f1"])
+    assert run.data.metrics["validation/macro_f1"] == pytest.approx(metrics["validation/macro_f1"])
     assert run.data.params["model.C"] == str(cfg.model.C)
     # Artifacts go through the server (proxied), into its artifacts destination.
     assert run.info.artifact_uri.startswith("mlflow-artifacts:/")
@@ -205,9 +205,9 @@ def test_a_training_run_lands_on_the_server(tracking_server, tiny_data, compose_
     ) == [("FINISHED",)]
     assert database_rows(
         tracking_server.database,
-        "select value from latest_metrics where run_uuid = :id and key = 'validation_macro_f1'",
+        "select value from latest_metrics where run_uuid = :id and key = 'validation/macro_f1'",
         id=run.info.run_id,
-    ) == [(pytest.approx(metrics["validation_macro_f1"]),)]
+    ) == [(pytest.approx(metrics["validation/macro_f1"]),)]
     versions = client.search_model_versions(f"run_id = '{run.info.run_id}'")
     assert [v.name for v in versions] == ["stance-classifier"]
     assert str(versions[0].version) == objects["run"].model_version
@@ -226,7 +226,7 @@ def server_sweep(tracking_server, tiny_data, tmp_path_factory):
         "model=logreg,complement_nb",
         "features=word,char",
         "evaluation.cross_domain=false",  # its 14 refits per job would double the time
-        "sweep.select_by=validation_macro_f1",
+        "sweep.select_by=validation/macro_f1",
         "tracking=server",
         f"tracking.uri={tracking_server.uri}",
     )
@@ -252,14 +252,14 @@ def test_a_joblib_sweep_lands_on_the_server_as_parent_and_children(
     )
     assert sorted(r.data.tags["stance.sweep_job"] for r in children) == ["0", "1", "2", "3"]
     assert all(r.info.status == "FINISHED" for r in children)
-    assert all("validation_macro_f1" in r.data.metrics for r in children)
+    assert all("validation/macro_f1" in r.data.metrics for r in children)
     for child in children:
         assert {"config.yaml", "stance_model/model.joblib"} <= artifact_paths(
             client, child.info.run_id
         )
         assert "MLmodel" in logged_model_files(client, child)
     assert "sweep_summary.txt" in artifact_paths(client, parent.info.run_id)
-    best = max(children, key=lambda r: r.data.metrics["validation_macro_f1"])
+    best = max(children, key=lambda r: r.data.metrics["validation/macro_f1"])
     assert parent.data.tags["stance.best_run_id"] == best.info.run_id
     # One registered version for the sweep: the winner's, tagged with its sweep.
     versions = client.search_model_versions("name = 'stance-classifier'")

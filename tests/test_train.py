@@ -60,16 +60,18 @@ def test_run_records_params_metrics_tags_and_inputs(trained, client):
     assert params["seed"] == "42"
     metrics = run.data.metrics
     for split in ("validation", "test"):
-        assert 0.0 <= metrics[f"{split}_macro_f1"] <= 1.0
-        assert 0.0 <= metrics[f"{split}_accuracy"] <= 1.0
+        assert 0.0 <= metrics[f"{split}/macro_f1"] <= 1.0
+        assert 0.0 <= metrics[f"{split}/accuracy"] <= 1.0
         for label in ("conciliatory", "demanding", "rejecting", "neutral"):
             for name in ("precision", "recall", "f1"):
-                assert f"{split}_{name}_{label}" in metrics
+                assert f"{split}/{name}_{label}" in metrics
     assert (
-        metrics["fit_seconds"] > 0 and metrics["n_features"] > 100 and metrics["model_bytes"] > 1000
+        metrics["model/fit_seconds"] > 0
+        and metrics["model/n_features"] > 100
+        and metrics["model/bytes"] > 1000
     )
-    assert metrics["rows_train"] == 4 * TRAIN_PER_LABEL
-    assert metrics["rows_validation"] == metrics["rows_test"] == 4 * EVAL_PER_LABEL
+    assert metrics["data/rows_train"] == 4 * TRAIN_PER_LABEL
+    assert metrics["data/rows_validation"] == metrics["data/rows_test"] == 4 * EVAL_PER_LABEL
     tags = run.data.tags
     assert len(tags["stance.data_fingerprint"]) == 64
     assert tags["stance.git_commit"]
@@ -106,8 +108,8 @@ def test_saved_model_describes_itself_and_latest_points_to_it(trained):
     assert meta["data_fingerprint"] and meta["run_id"] == trained["run_id"]
     assert meta["config"]["model"]["C"] == trained["cfg"].model.C
     assert {"python", "scikit-learn", "numpy", "joblib"} <= set(meta["versions"])
-    assert meta["metrics"]["validation_macro_f1"] == pytest.approx(
-        trained["metrics"]["validation_macro_f1"], abs=1e-6
+    assert meta["metrics"]["validation/macro_f1"] == pytest.approx(
+        trained["metrics"]["validation/macro_f1"], abs=1e-6
     )
     latest = trained["tmp"] / "experiments" / "models" / "latest"
     assert latest.is_symlink() and os.path.samefile(latest, model_dir)
@@ -148,13 +150,13 @@ def test_load_model_from_mlflow_uri_matches_saved_file(trained, store):
 def test_validation_macro_f1_clears_the_floor(trained):
     """The shared run learns: held-out validation macro-F1 above the floor, and MLflow and
     model.json hold the same figure."""
-    figure = trained["metrics"]["validation_macro_f1"]
+    figure = trained["metrics"]["validation/macro_f1"]
     assert figure >= VALIDATION_FLOOR, (
         f"validation macro-F1 {figure:.3f} < floor {VALIDATION_FLOOR}"
     )
-    assert trained["metrics"]["test_macro_f1"] >= VALIDATION_FLOOR - 0.05
+    assert trained["metrics"]["test/macro_f1"] >= VALIDATION_FLOOR - 0.05
     model = trained["model"]
-    assert model.meta["metrics"]["validation_macro_f1"] == pytest.approx(figure, abs=1e-6)
+    assert model.meta["metrics"]["validation/macro_f1"] == pytest.approx(figure, abs=1e-6)
 
 
 def test_shuffled_training_labels_score_near_chance(
@@ -179,9 +181,9 @@ def test_shuffled_training_labels_score_near_chance(
         (data / f"{split}.csv").write_bytes((sample_data / f"{split}.csv").read_bytes())
     cfg = compose_cfg(overrides_for(tmp_path, data, *TRAINED_OVERRIDES, "tracking.log_model=false"))
     metrics, _ = train(cfg)
-    record(request, "shuffled labels: validation macro-F1", metrics["validation_macro_f1"])
-    assert metrics["validation_macro_f1"] < CHANCE_CEILING
-    assert metrics["validation_macro_f1"] < trained["metrics"]["validation_macro_f1"] - 0.25
+    record(request, "shuffled labels: validation macro-F1", metrics["validation/macro_f1"])
+    assert metrics["validation/macro_f1"] < CHANCE_CEILING
+    assert metrics["validation/macro_f1"] < trained["metrics"]["validation/macro_f1"] - 0.25
 
 
 @pytest.mark.parametrize("model", ["logreg", "linear_svc", "sgd"])
@@ -225,7 +227,7 @@ def test_same_seed_same_answers_other_seed_other_answers(compose_cfg, sample_dat
     again, again_proba = run(42, "b")
     other, other_proba = run(7, "c")
     np.testing.assert_array_equal(again_proba, first_proba)
-    for key in ("validation_macro_f1", "test_macro_f1", "validation_f1_rejecting"):
+    for key in ("validation/macro_f1", "test/macro_f1", "validation/f1_rejecting"):
         assert again[key] == first[key]
     assert np.abs(other_proba - first_proba).max() > 1e-3
 
@@ -238,8 +240,8 @@ def test_stance3_drops_neutral_and_cross_domain_runs(compose_cfg, tiny_data, tmp
     )
     metrics, objects = train(cfg)
     assert objects["model"].labels == ["conciliatory", "demanding", "rejecting"]
-    assert metrics["dropped_rows_train"] == 12 and metrics["rows_train"] == 36
-    assert 0.0 <= metrics["xdomain_macro_f1"] <= 1.0
+    assert metrics["data/dropped_rows_train"] == 12 and metrics["data/rows_train"] == 36
+    assert 0.0 <= metrics["xdomain/macro_f1"] <= 1.0
 
 
 def test_register_never_logs_the_model_without_a_version(
@@ -321,10 +323,10 @@ def test_runs_lists_the_experiment_best_first_with_what_differs(
     assert main(["promote", ids["10"]]) == 0
     capsys.readouterr()
 
-    assert main(["runs", "--json", "--sort", "validation_accuracy"]) == 0
+    assert main(["runs", "--json", "--sort", "validation/accuracy"]) == 0
     listed = json.loads(capsys.readouterr().out)
     client = MlflowClient(store)
-    by_mlflow = {r: client.get_run(r).data.metrics["validation_accuracy"] for r in ids.values()}
+    by_mlflow = {r: client.get_run(r).data.metrics["validation/accuracy"] for r in ids.values()}
     assert [r["run_id"] for r in listed] == sorted(by_mlflow, key=lambda r: -by_mlflow[r])
     assert all(r["differing_params"] == {"model.C": r["params"]["model.C"]} for r in listed)
     registry = {r["run_id"]: r["registry"] for r in listed}
@@ -332,8 +334,12 @@ def test_runs_lists_the_experiment_best_first_with_what_differs(
 
     assert main(["runs", "-n", "1"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split()[:3] == ["run", "name", "status"] and len(lines) == 2
-    assert "model.C=" not in lines[1]  # one run: nothing differs
+    assert lines[0].startswith("labels conciliatory, demanding, rejecting, neutral: 1 run")
+    assert lines[1].split()[:3] == ["run", "status", "valid"] and len(lines) == 3
+    assert "C=" not in lines[2].split("LogisticRegression")[-1]  # one run: nothing differs
     assert main(["runs"]) == 0
-    lines = capsys.readouterr().out.splitlines()[1:]
-    assert sorted(line.split("model.C=")[1] for line in lines) == ["0.01", "10"]
+    lines = capsys.readouterr().out.splitlines()[2:]
+    assert sorted(line.rsplit("C=", 1)[1] for line in lines) == ["0.01", "10"]
+    # A prefix of a run id, as printed, names the run; a prefix two runs share is one line.
+    assert main(["runs", ids["10"][:8]]) == 0
+    assert capsys.readouterr().out.count("\n") == 3

@@ -11,7 +11,14 @@ Imported only where MLflow is needed (training, MLflow URIs, promote, serve, ui)
 `stance predict` on a saved file. It imports `stance.model`; `stance.model` never imports it.
 """
 
-from stance.tracking.compare import list_runs, metric_cells, summary_columns, sweep_table
+from stance.tracking.compare import (
+    differing_params,
+    list_runs,
+    metric_cells,
+    runs_table,
+    summary_columns,
+    sweep_table,
+)
 from stance.tracking.registry import load_logged_model, promote, register_policy, registers_this_run
 from stance.tracking.runs import RunLogger, flatten_params, git_commit, start_run, sweep_job
 from stance.tracking.servers import serve, server, ui
@@ -23,12 +30,14 @@ __all__ = [
     "SweepParentRun",
     "check_server",
     "default_uri",
+    "differing_params",
     "flatten_params",
     "git_commit",
     "list_runs",
     "load_logged_model",
     "metric_cells",
     "promote",
+    "runs_table",
     "register_policy",
     "registers_this_run",
     "serve",

@@ -3,7 +3,10 @@ model, opened and ended (FINISHED, FAILED or KILLED) around `stance.train.train`
 
 from __future__ import annotations
 
+import os
+import socket
 import subprocess
+import tempfile
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -147,6 +150,9 @@ class RunLogger:
         self.model_version = (
             str(info.registered_model_version) if info.registered_model_version else None
         )
+        # A sweep registers its winner by this URI (MLflow 3 keeps logged models apart from
+        # run artifacts; registering runs:/<id>/model warns and looks it up).
+        self.set_tags({"stance.model_uri": info.model_uri})
         return info.model_uri
 
     def url(self) -> str:
@@ -182,12 +188,83 @@ def sweep_job() -> tuple[int, list[str]] | None:
     return int(hydra_cfg.job.num), list(hydra_cfg.overrides.task)
 
 
+def _start_ticks(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks after boot, Linux's /proc), which tells a
+    live process from a later one given the same pid; None where there is no /proc."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def _alive(pid: int, started: str | None) -> bool:
+    if Path("/proc/self/stat").exists():
+        return _start_ticks(pid) is not None and (not started or _start_ticks(pid) == started)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def process_tags() -> dict[str, str]:
+    """The process that owns a run, so that a later command can tell the run was orphaned."""
+    pid = os.getpid()
+    return {
+        "stance.host": socket.gethostname(),
+        "stance.pid": str(pid),
+        "stance.pid_start": _start_ticks(pid) or "",
+    }
+
+
+def _unfinished_dir() -> Path:
+    return Path(tempfile.gettempdir()) / f"stance-{os.getuid()}" / "unfinished"
+
+
+def remember_unfinished(run_id: str, status: str) -> None:
+    """A run that could not be ended (its store was unreachable) is ended with ``status`` by
+    the next command that reaches the store on this machine (`end_dead_runs`)."""
+    folder = _unfinished_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / run_id).write_text(status)
+
+
+def end_dead_runs(client, experiment_ids: list[str]) -> list[str]:
+    """Runs left RUNNING by a process of this machine that is gone (killed, or its store went
+    away mid-run) are ended: with the status the process meant to give them if it said so
+    (`remember_unfinished`), else KILLED. Returns their ids. Runs of other machines are left
+    alone: whether their process lives cannot be seen from here."""
+    host = socket.gethostname()
+    ended = []
+    running = retry(
+        client.search_runs, experiment_ids, filter_string="attributes.status = 'RUNNING'"
+    )
+    for run in running:
+        tags = run.data.tags
+        if tags.get("stance.host") != host or not tags.get("stance.pid", "").isdigit():
+            continue
+        if _alive(int(tags["stance.pid"]), tags.get("stance.pid_start")):
+            continue
+        marker = _unfinished_dir() / run.info.run_id
+        status = marker.read_text().strip() if marker.is_file() else "KILLED"
+        retry(client.set_terminated, run.info.run_id, status)
+        marker.unlink(missing_ok=True)
+        ended.append(run.info.run_id)
+    return ended
+
+
 @contextmanager
 def start_run(tracking_cfg, run_name: str, tags: dict[str, str]) -> Iterator[RunLogger]:
-    """An MLflow run, ended in ``finally`` as FINISHED or FAILED; a sweep job becomes a child run."""
+    """An MLflow run, ended in ``finally`` as FINISHED, FAILED or KILLED (an interrupt); a
+    sweep job becomes a child run. Runs orphaned by a dead process are ended first."""
+    from mlflow import MlflowClient
 
     experiment_id = setup(tracking_cfg)
-    tags = dict(tags)
+    end_dead_runs(MlflowClient(), [experiment_id])
+    tags = {**tags, **process_tags()}
     parent = sweep_parent_id()
     if parent:
         tags["mlflow.parentRunId"] = parent
