@@ -130,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--model-uri", default=None, help="default: models:/<tracking.register_as>@champion"
     )
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
 
     server = sub.add_parser(
         "server", help="the team's MLflow tracking server: PostgreSQL, artifacts proxied"
@@ -146,7 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     server.add_argument("--host", default="127.0.0.1")
     server.add_argument("--port", type=int, default=5000)
-    server.add_argument("--workers", type=int, default=None, help="default: MLflow's (4)")
+    server.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default: 1 on 2 cores)"
+    )
     server.add_argument(
         "--allowed-hosts",
         default=None,
@@ -172,6 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
     ui = sub.add_parser("ui", help="open the MLflow UI over the tracking store")
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=5000)
+    ui.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default: 1 on 2 cores)"
+    )
 
     suggest = sub.add_parser(
         "suggest", help="pick the unlabeled statements the model is least sure about"
@@ -485,7 +491,7 @@ def cmd_runs(args) -> int:
 def cmd_serve(args) -> int:
     from stance import tracking
 
-    tracking.serve(args.host, args.port, args.model_uri)
+    tracking.serve(args.host, args.port, args.model_uri, args.workers)
     return 0
 
 
@@ -503,7 +509,7 @@ def cmd_server(args) -> int:
 def cmd_ui(args) -> int:
     from stance import tracking
 
-    tracking.ui(args.host, args.port)
+    tracking.ui(args.host, args.port, args.workers)
     return 0
 
 

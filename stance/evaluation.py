@@ -119,6 +119,8 @@ def cross_domain(pipeline, corpus, n_jobs: int = -1) -> dict[str, Any]:
     every row of the held-out domain (it saw none of them). Domains run in parallel."""
     from joblib import Parallel, delayed
 
+    from stance.parallel import worker_backend
+
     train = corpus["train"]
     if len(set(train.domains)) < 2:
         return {}
@@ -128,7 +130,7 @@ def cross_domain(pipeline, corpus, n_jobs: int = -1) -> dict[str, Any]:
         for split in corpus.splits.values()
         for t, y, d in zip(split.texts, split.labels, split.domains, strict=True)
     ]
-    results = Parallel(n_jobs=n_jobs)(
+    results = Parallel(n_jobs=n_jobs, backend=worker_backend())(
         delayed(_held_out)(pipeline, train_rows, rows, domain, corpus.labels)
         for domain in sorted(set(train.domains))
     )

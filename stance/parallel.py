@@ -27,7 +27,35 @@ def jobs_from(value: int) -> int:
     return value
 
 
-def _start(model_arg: str | None) -> None:
+def end_with_parent(parent_pid: int, every: float = 0.5) -> None:
+    """In a worker process: exit as soon as ``parent_pid`` is gone. A parent killed with
+    SIGKILL cannot stop its workers, and idle loky or multiprocessing workers would live on
+    for minutes holding their memory; this thread notices the parent's death (the worker is
+    handed to another parent) within ``every`` seconds."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(every)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="stance-end-with-parent", daemon=True).start()
+
+
+def worker_backend(idle_seconds: int = 10):
+    """joblib's loky backend whose workers end with this process (`end_with_parent`) and
+    leave after ``idle_seconds`` idle instead of five minutes."""
+    from joblib._parallel_backends import LokyBackend
+
+    return LokyBackend(
+        initializer=end_with_parent,
+        initargs=(os.getpid(),),
+        idle_worker_timeout=idle_seconds,
+    )
+
+
+def _start(model_arg: str | None, parent_pid: int) -> None:
     import signal
 
     from threadpoolctl import threadpool_limits
@@ -35,6 +63,7 @@ def _start(model_arg: str | None) -> None:
     from stance import load_model
 
     global _model
+    end_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threadpool_limits(1)  # one process per core, not one BLAS pool per process per core
     _model = load_model(model_arg)
@@ -76,7 +105,7 @@ def ordered_map(
         jobs,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start,
-        initargs=(model_arg,),
+        initargs=(model_arg, os.getpid()),
     )
     pending: deque = deque()
     try:

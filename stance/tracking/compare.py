@@ -174,18 +174,22 @@ def differing_params(runs: list[dict[str, Any]]) -> list[str]:
     ]
 
 
-def short_params(run: dict[str, Any], keys: list[str]) -> str:
+def short_params(run: dict[str, Any], keys: list[str], skip_in: str = "") -> str:
     """``features=word_char C=3``: a group's choice under the group's name, other keys by
-    their last part where that is unambiguous."""
+    their last part where that is unambiguous; a pair already readable in ``skip_in`` (the
+    run's name, which holds its overrides) and an unset choice are left out."""
     last = [k.rsplit(".", 1)[-1] for k in keys]
     parts = []
     for key, tail in zip(keys, last, strict=True):
         value = str(run["params"].get(key, "-"))
-        value = value if len(value) <= 18 else value[:17] + "…"
         if key.startswith("choice."):
             name = key.removeprefix("choice.")
         else:
             name = tail if last.count(tail) == 1 and tail not in CHOICE_GROUPS else key
+        named = f"{name}={value}" if not key.startswith("choice.") else value
+        if value == "-" and key.startswith("choice.") or named in skip_in.split("-"):
+            continue
+        value = value if len(value) <= 18 else value[:17] + "…"
         parts.append(f"{name}={value}")
     return " ".join(parts)
 
@@ -205,7 +209,7 @@ def runs_table(runs: list[dict[str, Any]], sort_by: str, width: int = WIDTH) -> 
         groups.setdefault(run["labels"], []).append(run)
     registry_width = max([len(r["registry"]) for r in runs] + [7])
     lines: list[str] = []
-    for labels, members in groups.items():
+    for labels, members in sorted(groups.items(), key=lambda g: -g[0].count(",")):
         if lines:
             lines.append("")
         count = f"{len(members)} run{'s' if len(members) != 1 else ''}"
@@ -215,18 +219,45 @@ def runs_table(runs: list[dict[str, Any]], sort_by: str, width: int = WIDTH) -> 
         head = (
             f"{'run':<10}{'status':<9}{column_titles(columns)}  {'version':<{registry_width}}  name"
         )
-        lines.append(_fit(head + "  (differing params)", width))
+        lines.append(_fit(head + "  [what else differs]", width))
         differ = differing_params(members)
         for run in members:
             cells = metric_cells(run["metrics"], columns)
             start = f"{run['run_id'][:8]:<10}{run['status'][:8]:<9}{cells}  {run['registry']:<{registry_width}}  "
             name = run["name"] or ""
-            params = short_params(run, differ)
+            params = short_params(run, differ, skip_in=run["name"] or "")
             room = width - len(start)
             if len(name) >= room:
                 lines.append(start + _fit(name, room))
             elif params:
-                lines.append(start + name + _fit("  " + params, room - len(name)))
+                lines.append(start + name + _fit(f"  [{params}]", room - len(name)))
             else:
                 lines.append(start + name)
     return lines
+
+
+# The saved view of MLflow's runs table that `stance ui` links to: an experiment tag the UI
+# reads as a shared view (its "Share" button writes the same), holding the sort and columns.
+RUNS_VIEW = "stance-runs"
+
+
+def runs_view(sort_by: str = "xdomain/macro_f1") -> dict[str, Any]:
+    """The runs table sorted by ``sort_by``, best first, the figures that matter as columns."""
+    columns = [f"metrics.`{key}`" for key, _ in summary_columns(sort_by)]
+    return {
+        "orderByKey": f"metrics.`{metric_key(sort_by)}`",
+        "orderByAsc": False,
+        "lifecycleFilter": "Active",
+        "selectedColumns": ["attributes.`Run Name`", *columns],
+    }
+
+
+def save_runs_view(client, experiment_id: str, sort_by: str = "xdomain/macro_f1") -> None:
+    import json
+
+    retry(
+        client.set_experiment_tag,
+        experiment_id,
+        f"mlflow.sharedViewState.{RUNS_VIEW}",
+        json.dumps(runs_view(sort_by)),
+    )

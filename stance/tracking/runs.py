@@ -262,8 +262,12 @@ def start_run(tracking_cfg, run_name: str, tags: dict[str, str]) -> Iterator[Run
     sweep job becomes a child run. Runs orphaned by a dead process are ended first."""
     from mlflow import MlflowClient
 
+    from stance.tracking.compare import save_runs_view
+
     experiment_id = setup(tracking_cfg)
-    end_dead_runs(MlflowClient(), [experiment_id])
+    client = MlflowClient()
+    end_dead_runs(client, [experiment_id])
+    save_runs_view(client, experiment_id)
     tags = {**tags, **process_tags()}
     parent = sweep_parent_id()
     if parent:

@@ -10,6 +10,37 @@ from pathlib import Path
 from stance.tracking.store import check_server, default_uri, experiment_id_for, first_line
 
 
+def default_workers() -> int:
+    """Server worker processes: one on a small machine (each holds MLflow, ~200 MB), up to
+    four on larger ones; a command's --workers asks for more."""
+    return max(1, min(4, (os.cpu_count() or 1) // 2))
+
+
+def check_port(host: str, port: int) -> None:
+    """A port that is taken is one line before anything is printed or started, instead of
+    a link to someone else's server and uvicorn's error after it."""
+    import socket
+
+    from stance import StanceError
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as err:
+        raise StanceError(f"--host {host}: cannot use it ({err.strerror or err})") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        try:
+            probe.bind(address)
+        except OSError as err:
+            raise StanceError(
+                f"port {port} on {host} is in use ({err.strerror}); pick another with --port"
+            ) from None
+
+
+# MLflow's own job runner (7 huey consumers) serves GenAI features stance does not use.
+_SERVER_ENV = {"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
+
+
 def _check_registered(model_uri: str, uri: str) -> None:
     """A ``models:/name@alias`` that does not exist is one line here, not MLflow's traceback
     from inside the server it would start."""
@@ -36,17 +67,18 @@ def _with_our_bin() -> dict[str, str]:
     return {**os.environ, "PATH": os.pathsep.join([bin_dir, os.environ.get("PATH", "")])}
 
 
-def serve(host: str, port: int, model_uri: str | None = None) -> None:
+def serve(host: str, port: int, model_uri: str | None = None, workers: int | None = None) -> None:
     """Replace this process with MLflow's own scoring server for ``model_uri`` (default: the
     champion of `tracking.register_as`), in this environment: no conda or virtualenv, no network."""
     from stance.config import defaults
 
+    check_port(host, port)
     uri = default_uri()
     check_server(uri)
     model_uri = model_uri or f"models:/{defaults().register_as}@champion"
     _check_registered(model_uri, uri)
     command = ["mlflow", "models", "serve", "-m", model_uri, "--env-manager", "local"]
-    command += ["-h", host, "-p", str(port)]
+    command += ["-h", host, "-p", str(port), "--workers", str(workers or 1)]
     print(f"serving {model_uri} from {uri} at http://{host}:{port}/invocations", file=sys.stderr)
     os.execvpe(command[0], command, {**_with_our_bin(), "MLFLOW_TRACKING_URI": uri})
 
@@ -70,6 +102,8 @@ def server(
             "no database: --backend-store-uri postgresql://USER:PASSWORD@HOST:5432/DB "
             "(make server SERVER_DB=…)"
         )
+    backend_uri = postgresql_scheme(backend_uri)
+    check_port(host, port)
     shown = _check_database(backend_uri)
     if "://" not in artifacts:
         folder = Path(artifacts).resolve()
@@ -77,8 +111,7 @@ def server(
         artifacts = str(folder)
     command = [sys.executable, "-m", "mlflow", "server", "--serve-artifacts"]
     command += ["--artifacts-destination", artifacts, "--host", host, "--port", str(port)]
-    if workers:
-        command += ["--workers", str(workers)]
+    command += ["--workers", str(workers or default_workers())]
     if allowed_hosts:
         command += ["--allowed-hosts", allowed_hosts]
     print(
@@ -88,7 +121,17 @@ def server(
         file=sys.stderr,
     )
     # The URI goes in the environment, not the command line, so `ps` shows no password.
-    os.execve(sys.executable, command, {**os.environ, "MLFLOW_BACKEND_STORE_URI": backend_uri})
+    environment = {**os.environ, **_SERVER_ENV, "MLFLOW_BACKEND_STORE_URI": backend_uri}
+    os.execve(sys.executable, command, environment)
+
+
+def postgresql_scheme(uri: str) -> str:
+    """``postgres://`` (Heroku's and libpq's spelling) as ``postgresql://``, which is the
+    only one SQLAlchemy reads."""
+    for old in ("postgres://", "postgres+"):
+        if uri.startswith(old):
+            return "postgresql" + uri.removeprefix("postgres")
+    return uri
 
 
 def _check_database(uri: str) -> str:
@@ -123,10 +166,15 @@ def _check_database(uri: str) -> str:
     return shown
 
 
-def ui(host: str, port: int) -> None:
-    """Print the link to the runs table, then replace this process with the MLflow UI."""
-    from stance.config import defaults
+def ui(host: str, port: int, workers: int | None = None) -> None:
+    """Print the link to the runs table (sorted by the metric `stance runs` sorts by, the
+    figures that matter as columns), then replace this process with the MLflow UI."""
+    from mlflow import MlflowClient
 
+    from stance.config import defaults
+    from stance.tracking.compare import RUNS_VIEW, save_runs_view
+
+    check_port(host, port)
     uri = default_uri()
     local = uri.startswith("sqlite:///")
     experiment = (
@@ -138,10 +186,13 @@ def ui(host: str, port: int) -> None:
     if experiment is None:
         print(f"MLflow UI: {base}  (no runs yet: `make train` first)", file=sys.stderr)
     else:
+        save_runs_view(MlflowClient(uri), experiment)
         print(
-            f"MLflow UI, runs of experiment '{defaults().experiment}': "
-            f"{base}/#/experiments/{experiment}/runs?workflowType=machine_learning",
+            f"MLflow UI, runs of experiment '{defaults().experiment}', best first: "
+            f"{base}/#/experiments/{experiment}/runs?viewStateShareKey={RUNS_VIEW}"
+            "&workflowType=machine_learning",
             file=sys.stderr,
         )
     command = ["mlflow", "ui", "--backend-store-uri", uri, "--host", host, "--port", str(port)]
-    os.execvpe(command[0], command, _with_our_bin())
+    command += ["--workers", str(workers or default_workers())]
+    os.execvpe(command[0], command, {**_with_our_bin(), **_SERVER_ENV})
