@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 # Speech verbs of news reporting, in the past and present tense.
@@ -141,10 +142,10 @@ def analyze(model, text: str, *, abstain: bool = False, k: int = 5) -> dict[str,
     paragraphs = split_paragraphs(text)
     flat = [(p, s) for p, paragraph in enumerate(paragraphs, 1) for s in paragraph]
     tags = model.tag([s for _, s in flat], abstain=abstain) if flat else []
-    previous = None
-    for index, ((paragraph, sentence), tag) in enumerate(zip(flat, tags, strict=True), 1):
-        who = speaker(sentence, previous)
-        previous = who or previous
+    found = speakers([s for _, s in flat])
+    for index, ((paragraph, sentence), tag, who) in enumerate(
+        zip(flat, tags, found, strict=True), 1
+    ):
         explained = model.explain(
             sentence, k=k, label=tag["label"] if tag["label"] in model.labels else None
         )
@@ -171,6 +172,54 @@ def summarise(sentences: list[dict[str, Any]]) -> dict[str, dict]:
         if s.get("speaker"):
             speakers.setdefault(s["speaker"], Counter())[s["label"]] += 1
     return {"labels": dict(labels), "speakers": {name: dict(c) for name, c in speakers.items()}}
+
+
+def speakers(sentences: list[str]) -> list[str | None]:
+    """The speaker of each sentence of an article, in order (`speaker`, carrying the last
+    named speaker to a pronoun)."""
+    found: list[str | None] = []
+    previous = None
+    for sentence in sentences:
+        who = speaker(sentence, previous)
+        previous = who or previous
+        found.append(who)
+    return found
+
+
+_POSSESSIVE_END = re.compile(r"(?:['’]s?)$")
+_LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+
+
+def _speaker_words(name: str) -> list[str]:
+    name = _LEADING_ARTICLE.sub("", name.strip())
+    return [_POSSESSIVE_END.sub("", w).lower() for w in re.findall(r"[\w'’.-]+", name)]
+
+
+def same_speaker(found: str | None, gold: str | None) -> bool:
+    """Does ``found`` name the speaker an annotator wrote as ``gold``? Both empty, or the
+    last word of one among the words of the other ("Lavrov" for "Sergei Lavrov", "the
+    union" for "the nurses' union"); case, leading articles and possessives aside."""
+    found_words, gold_words = _speaker_words(found or ""), _speaker_words(gold or "")
+    if not found_words or not gold_words:
+        return not found_words and not gold_words
+    return found_words[-1] in gold_words or gold_words[-1] in found_words
+
+
+def read_article_rows(folder: str | Path) -> list[list[dict[str, str]]]:
+    """The labelled articles of a folder of CSVs (article_id, position, text, label, speaker),
+    each as its rows in position order; a missing column is named with the file."""
+    from stance import StanceError
+    from stance.io import iter_records
+
+    articles: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    for path in sorted(Path(folder).glob("*.csv")):
+        for lineno, record in iter_records(path, require=("text", "label")):
+            missing = [c for c in ("article_id", "position") if not record.get(c)]
+            if missing:
+                raise StanceError(f"{path}:{lineno}: missing {', '.join(missing)}")
+            row = {k: str(record.get(k) or "").strip() for k in ("text", "label", "speaker")}
+            articles.setdefault(record["article_id"], []).append((int(record["position"]), row))
+    return [[row for _, row in sorted(rows, key=lambda p: p[0])] for rows in articles.values()]
 
 
 def speaker(sentence: str, previous: str | None = None) -> str | None:

@@ -15,7 +15,9 @@ from stance import StanceError
 from stance.io import iter_records, sha256_file
 
 SPLITS = ("train", "validation", "test")
-COLUMNS = ("id", "text", "label", "domain")
+COLUMNS = ("id", "text", "label", "domain", "source", "article_id", "position")
+# Columns a split may lack (files written before whole articles, users' own files).
+OPTIONAL = ("domain", "source", "article_id", "position")
 
 
 @dataclass
@@ -54,6 +56,16 @@ class Split:
     @property
     def domains(self) -> list[str]:
         return self._columns["domain"]
+
+    @property
+    def article_ids(self) -> list[str]:
+        """The article each row belongs to ("" for a sentence written alone)."""
+        return self._columns["article_id"]
+
+    @property
+    def positions(self) -> list[int]:
+        """Each row's place in its article (1 is the headline; 0 when it is in none)."""
+        return [int(p) if p else 0 for p in self._columns["position"]]
 
 
 @dataclass
@@ -165,20 +177,21 @@ def read_split(path: Path, label_names: list[str], drop: set[str]) -> tuple[dict
         columns["id"].append(str(record.get("id") or n))
         columns["text"].append(record["text"].strip())
         columns["label"].append(label)
-        columns["domain"].append(str(record.get("domain") or ""))
+        for name in OPTIONAL:
+            columns[name].append(str(record.get(name) or ""))
     return columns, dropped
 
 
 def to_dataset(columns: dict[str, list[str]], label_names: list[str]):
-    """A `datasets.Dataset` of id/text/label/domain with ``label`` a ClassLabel."""
+    """A `datasets.Dataset` of `COLUMNS` with ``label`` a ClassLabel."""
     import datasets
 
     features = datasets.Features(
         {
-            "id": datasets.Value("string"),
-            "text": datasets.Value("string"),
-            "label": datasets.ClassLabel(names=list(label_names)),
-            "domain": datasets.Value("string"),
+            name: datasets.ClassLabel(names=list(label_names))
+            if name == "label"
+            else datasets.Value("string")
+            for name in COLUMNS
         }
     )
     return datasets.Dataset.from_dict(columns, features=features)

@@ -31,6 +31,8 @@ class Evaluation:
     cross_domain: dict[str, Any] | None = None
     contrast: dict[str, Any] | None = None
     heldout: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The article register: the article rows of validation, and the blind article test set.
+    articles: dict[str, dict[str, Any]] = field(default_factory=dict)
     # What the config asked for but this run could not compute, and why (tagged on the run).
     skipped: dict[str, str] = field(default_factory=dict)
 
@@ -55,6 +57,10 @@ class Evaluation:
             out[f"{name}/macro_f1"] = found["stance_macro_f1"]
             out[f"{name}/macro_f1_4"] = found["macro_f1"]
             out[f"{name}/accuracy"] = found["accuracy"]
+        for name, found in self.articles.items():
+            # validation/articles_macro_f1_4, …; articles/macro_f1_4, … for the test set
+            prefix = "articles/" if name == "articles" else f"{name}/articles_"
+            out.update({f"{prefix}{key}": value for key, value in found["figures"].items()})
         return out
 
 
@@ -100,7 +106,64 @@ def evaluate(model, corpus, cfg, fresh_pipeline: Callable[[], Any]) -> Evaluatio
         found = heldout_scores(model, path, corpus.labels) if path else None
         if found:
             result.heldout[name] = found
+    in_articles = [i for i, a in enumerate(corpus["validation"].article_ids) if a]
+    if in_articles and "neutral" in labels:
+        result.articles["validation"] = article_figures(
+            [gold["validation"][i] for i in in_articles],
+            proba["validation"][in_articles],
+            labels,
+        )
+    folder = cfg.evaluation.get("articles")
+    found = article_scores(model, folder, corpus.labels) if folder else None
+    if found:
+        result.articles["articles"] = found
     return result
+
+
+def article_figures(gold: list[str], proba: np.ndarray, labels: list[str]) -> dict[str, Any]:
+    """The figures of the article register: macro-F1 over all labels and over the stance
+    labels, accuracy, neutral's precision (how often a sentence called neutral is), the ECE of
+    the top label's confidence and the mean per-label ECE."""
+    from stance.calibration import expected_calibration_error, per_label_ece
+
+    predicted = [labels[i] for i in proba.argmax(axis=1)]
+    scores = score(gold, predicted, labels)
+    hits = np.asarray(gold) == np.asarray(predicted)
+    ece = per_label_ece(gold, proba, labels)
+    figures = {
+        "rows": float(len(gold)),
+        "macro_f1_4": scores["macro_f1"],
+        "macro_f1": stance_macro_f1(scores),
+        "accuracy": scores["accuracy"],
+        "neutral_precision": scores["per_label"]["neutral"]["precision"],
+        "ece": expected_calibration_error(hits, proba.max(axis=1)),
+        "ece_mean": sum(ece.values()) / len(ece),
+    }
+    return {"scores": scores, "predicted": predicted, "figures": figures}
+
+
+def article_scores(model, folder: str | Path, labels: list[str]) -> dict[str, Any] | None:
+    """`article_figures` on the blind article test set (a folder of article CSVs, every
+    sentence of each article in order), and the share of sentences whose speaker
+    `stance analyze` names as the annotators did. None if there is no such folder."""
+    from stance.article import read_article_rows, same_speaker, speakers
+
+    folder = Path(folder)
+    if not folder.is_dir() or not any(folder.glob("*.csv")):
+        return None
+    articles = read_article_rows(folder)
+    rows = [r for article in articles for r in article if r["label"] in labels]
+    if "neutral" not in labels or not rows:
+        return None
+    proba = model.predict_proba([r["text"] for r in rows])
+    found = article_figures([r["label"] for r in rows], proba, labels)
+    named = [
+        same_speaker(found_speaker, row["speaker"])
+        for article in articles
+        for row, found_speaker in zip(article, speakers([r["text"] for r in article]), strict=True)
+    ]
+    found["figures"]["speaker_accuracy"] = sum(named) / len(named)
+    return found
 
 
 def _held_out(pipeline, train_rows, rows, domain: str, labels: list[str]):

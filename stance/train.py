@@ -235,12 +235,18 @@ def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
 
 
 SUMMARY = (
+    ("validation/articles_macro_f1_4", "validation's article rows, macro-F1 over all labels"),
     ("xdomain/macro_f1", "cross-domain macro-F1 (leave one domain out)"),
     ("contrast/macro_f1", "contrast rows of validation+test, macro-F1"),
     ("seeds/macro_f1", "seed statements, stance macro-F1"),
     ("seeds/macro_f1_4", "seed statements, macro-F1 over all labels"),
     ("wire/macro_f1", "wire test set, stance macro-F1"),
     ("wire/macro_f1_4", "wire test set, macro-F1 over all labels"),
+    ("articles/macro_f1_4", "article test set, macro-F1 over all labels"),
+    ("articles/macro_f1", "article test set, stance macro-F1"),
+    ("articles/neutral_precision", "article test set, precision of neutral"),
+    ("articles/ece", "article test set, expected calibration error of the top label"),
+    ("articles/speaker_accuracy", "article test set, speakers named as the annotators did"),
 )
 
 

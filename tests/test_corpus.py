@@ -12,6 +12,12 @@ from conftest import DATA, SEEDS
 from stance.lexicon import FAMILIES, has_family, is_contrast
 from stance.maintainer.corpus import (
     COLUMNS,
+    NEGOTIATION_WORDS,
+    NEUTRAL_KINDS,
+    SENTENCE_COLUMNS,
+    article_rows,
+    article_shares,
+    long_with_clause,
     CONCESSION_ACT,
     CONSULTATION,
     FORMS,
@@ -29,7 +35,11 @@ from stance.maintainer.corpus import (
 SPLITS = load_splits(DATA)
 ROWS = [row for part in SPLITS.values() for row in part]
 WAVE3 = [row for row in ROWS if row["source"] == "wave3"]
+WAVE4 = [row for row in ROWS if row["source"] == "wave4"]
 WIRE = DATA / "heldout" / "wire.csv"
+HELD_ARTICLES = [
+    r for p in sorted((DATA / "heldout" / "articles").glob("*.csv")) for r in article_rows(p)
+]
 
 
 def share(count: int, total: int) -> float:
@@ -44,7 +54,12 @@ def test_schema_and_utf8():
             assert csv.DictReader(handle).fieldnames == COLUMNS
     assert all(row["text"].strip() and row["id"] for row in ROWS)
     assert len({row["id"] for row in ROWS}) == len(ROWS)
-    assert {row["source"] for row in ROWS} == {"wave1", "wave2", "wave3"}
+    assert {row["source"] for row in ROWS} == {"wave1", "wave2", "wave3", "wave4"}
+    in_articles = [row for row in ROWS if row["article_id"]]
+    assert {row["source"] for row in in_articles} == {"wave4"}
+    assert all(
+        row["id"] == f"{row['article_id']}-{int(row['position']):02d}" for row in in_articles
+    )
     assert {row["form"] for row in ROWS} <= set(FORMS)
     assert {row["label"] for row in ROWS} == set(LABELS)
 
@@ -77,7 +92,7 @@ def test_domains_and_forms():
     domains = Counter(row["domain"] for row in ROWS)
     assert sum(share(n, len(ROWS)) >= 0.03 for n in domains.values()) >= 12
     forms = Counter(row["form"] for row in ROWS)
-    assert share(forms["quote"], len(ROWS)) >= 0.30
+    assert share(forms["quote"], len(ROWS)) >= 0.20  # whole articles quote less than waves 1-3
     assert share(forms["reported"], len(ROWS)) >= 0.40
     quotes = [row["text"] for row in ROWS if row["form"] == "quote"]
     assert all(re.search('["“”]', text) for text in quotes)
@@ -119,6 +134,71 @@ def test_wave3_is_in_the_wire_register():
     assert forms["reported"] > forms["quote"] + forms["headline"]  # mostly reported speech
 
 
+def test_wave4_is_in_the_article_register():
+    """The shares data/briefs/wave4.md asks of the wave cannot silently regress: whole
+    articles, long sentences, mostly neutral, neutral rows full of negotiation words in the six
+    kinds, acts inside long sentences."""
+    articles = Counter(row["article_id"] for row in WAVE4)
+    assert len(articles) >= 300 and len(WAVE4) >= 5000
+    assert all(12 <= n <= 30 for n in articles.values())
+    assert len({row["domain"] for row in WAVE4}) >= 14
+    shares = article_shares(WAVE4)
+    assert shares["words per sentence (median)"] >= 24
+    assert 0.55 <= shares["label neutral"] <= 0.60
+    assert min(shares[f"label {label}"] for label in LABELS) >= 0.10
+    assert shares["neutral with negotiation words"] >= 0.40
+    assert shares["neutral in kinds 1-6"] >= 0.40
+    assert min(shares[f"neutral kind {kind}"] for kind in NEUTRAL_KINDS[:-1]) >= 0.05
+    assert shares["stance kind long"] >= 0.15
+    stance_rows = [row for row in WAVE4 if row["label"] != "neutral"]
+    assert sum(long_with_clause(row["text"]) for row in stance_rows) / len(stance_rows) >= 0.15
+
+
+def test_article_shares_on_a_worked_example():
+    rows = [
+        {"article_id": "a", "text": "Union rejects offer", "label": "rejecting", "kind": "plain"},
+        {"article_id": "a", "text": "The plan would raise pay by 3% over two years.", "label": "neutral", "kind": "proposal"},
+        {"article_id": "a", "text": "It rained in Leeds.", "label": "neutral", "kind": "plain"},
+        {"article_id": "b", "text": " ".join(["word"] * 30), "label": "demanding", "kind": "long"},
+    ]  # fmt: skip
+    shares = article_shares(rows)
+    assert shares["articles"] == 2 and shares["rows"] == 4
+    assert shares["words per sentence (median)"] == 10  # 3, 4, 10, 30: the upper middle
+    assert shares["label neutral"] == 0.5
+    assert shares["neutral with negotiation words"] == 0.5  # "plan"; not the rain
+    assert shares["neutral kind proposal"] == 0.5 and shares["neutral in kinds 1-6"] == 0.5
+    assert shares["stance kind long"] == 0.5
+    assert NEGOTIATION_WORDS.search("the draft framework") and not NEGOTIATION_WORDS.search("rain")
+    assert long_with_clause(
+        "The union accepted the offer on Monday, ending a strike that had shut the port for three weeks and cost the city and its traders millions."
+    )
+    assert not long_with_clause("The union accepted the offer.")
+
+
+def test_splits_never_cut_an_article():
+    split_of: dict[str, set[str]] = {}
+    for name, rows in SPLITS.items():
+        for row in rows:
+            if row["article_id"]:
+                split_of.setdefault(row["article_id"], set()).add(name)
+    assert split_of and all(len(names) == 1 for names in split_of.values())
+    per_split = Counter(next(iter(names)) for names in split_of.values())
+    assert abs(per_split["validation"] / len(split_of) - 0.15) < 0.03
+
+
+def test_article_test_set_is_whole_articles_with_speakers_and_apart_from_the_corpus():
+    articles = Counter(row["article_id"] for row in HELD_ARTICLES)
+    assert len(articles) >= 40 and len(HELD_ARTICLES) >= 700
+    assert len({row["domain"] for row in HELD_ARTICLES}) >= 14
+    assert not set(articles) & {row["article_id"] for row in ROWS}
+    named = [row for row in HELD_ARTICLES if row["speaker"].strip()]
+    assert 0.3 <= len(named) / len(HELD_ARTICLES) < 1
+    held = [row["text"] for row in HELD_ARTICLES]
+    corpus = [row["text"] for row in ROWS]
+    assert not {normalise(t) for t in held} & {normalise(t) for t in corpus}
+    assert near_duplicate_pairs(held, corpus) == []
+
+
 def test_whole_corpus_uses_the_common_verbs_in_and_out_of_their_label():
     for label, (own, other) in family_shares(ROWS).items():
         assert own >= 0.45, label
@@ -128,7 +208,7 @@ def test_whole_corpus_uses_the_common_verbs_in_and_out_of_their_label():
 def test_wire_test_set_schema_size_and_balance():
     with open(WIRE, encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
-        assert reader.fieldnames == COLUMNS
+        assert reader.fieldnames == SENTENCE_COLUMNS
         rows = list(reader)
     assert len(rows) >= 600
     assert {row["source"] for row in rows} == {"wire"}
@@ -194,7 +274,7 @@ def test_guidelines_cover_every_label_with_examples():
     for number, label in enumerate(["conciliatory", "demanding", "rejecting", "neutral"], 1):
         section = next(s for s in sections if s.startswith(f"{number}. {label}"))
         assert section.count("\n- ") >= 4, label  # a definition and its examples
-    for rule in range(1, 34):
+    for rule in range(1, 48):
         assert f"**R{rule}." in guidelines, rule
     assert guidelines.count("→") >= 40
 
@@ -208,7 +288,7 @@ def seed_rows():
 def test_seed_statements_cover_the_articles_and_stay_out_of_training(seed_rows):
     from stance.article import split_sentences
 
-    assert list(seed_rows[0]) == COLUMNS
+    assert list(seed_rows[0]) == SENTENCE_COLUMNS
     assert {row["source"] for row in seed_rows} == {"seed"}
     assert {row["label"] for row in seed_rows} <= set(LABELS)
     texts = [row["text"] for row in seed_rows]

@@ -23,7 +23,10 @@ from stance.io import replace_between, write_text_atomic
 from stance.lexicon import FAMILIES, has_family, is_contrast
 from stance.text import near_duplicate_pairs, normalise
 
-COLUMNS = ["id", "text", "label", "domain", "form", "source"]
+# The columns of a sentence written alone (the wire test set and the seed statements too),
+# then those of a sentence of a whole article.
+SENTENCE_COLUMNS = ["id", "text", "label", "domain", "form", "source"]
+COLUMNS = [*SENTENCE_COLUMNS, "article_id", "position", "kind", "speaker"]
 LABELS = ["conciliatory", "demanding", "rejecting", "neutral"]
 FORMS = ["quote", "reported", "headline"]
 SPLIT_SHARES = {"train": 0.70, "validation": 0.15, "test": 0.15}
@@ -66,6 +69,20 @@ NEGOTIATION_WORDS = re.compile(
     r"accept\w*|pledg\w*|urg(?:e|ed|es|ing)|insist\w*|veto\w*|memorandum|roadmap|package)\b",
     re.IGNORECASE,
 )
+
+
+# A second clause beside the main one: a comma-led or subordinate clause (the brief's kind 7
+# counts a stance row whose act sits in a sentence of 25 words or more that has one).
+SECOND_CLAUSE = re.compile(
+    r",\s|\b(?:after|before|following|while|as|because|since|although|though|which|who|when|"
+    r"unless|until|if|saying|adding)\b",
+    re.IGNORECASE,
+)
+LONG_WORDS = 25
+
+
+def long_with_clause(text: str) -> bool:
+    return len(text.split()) >= LONG_WORDS and SECOND_CLAUSE.search(text) is not None
 
 
 def article_rows(path: Path) -> list[dict]:
@@ -141,6 +158,31 @@ def read_rows(path: Path) -> list[dict]:
 
 
 def read_authored(folder: Path) -> list[dict]:
+    """Every authored row: the sentences of ``<domain>.csv`` (waves 1-3), then the whole
+    articles of ``wave<N>/<domain>.csv``, checked (`article_rows`), each sentence one row with
+    its article and position."""
+    rows = _read_sentences(folder)
+    for wave_dir in sorted(folder.glob("wave*/")):
+        wave = wave_dir.name.removeprefix("wave")
+        for path in sorted(wave_dir.glob("*.csv")):
+            for row in article_rows(path):
+                rows.append(
+                    {
+                        "text": row["text"].strip(),
+                        "label": row["label"],
+                        "domain": row["domain"],
+                        "form": row["form"],
+                        "source": f"wave{int(wave)}",
+                        "article_id": row["article_id"],
+                        "position": row["position"],
+                        "kind": row["kind"],
+                        "speaker": row["speaker"],
+                    }
+                )
+    return rows
+
+
+def _read_sentences(folder: Path) -> list[dict]:
     rows = []
     for path in sorted(folder.glob("*.csv")):
         for lineno, row in enumerate(read_rows(path), 2):
@@ -159,6 +201,7 @@ def read_authored(folder: Path) -> list[dict]:
                     "domain": path.stem,
                     "form": form,
                     "source": f"wave{int(wave)}",
+                    **dict.fromkeys(("article_id", "position", "kind", "speaker"), ""),
                 }
             )
     return rows
@@ -192,6 +235,8 @@ def split(rows: list[dict]) -> dict[str, list[dict]]:
 
 
 def _split_cells(rows: list[dict], rng: random.Random) -> dict[str, list[dict]]:
+    if any(r["article_id"] for r in rows):
+        return _split_articles(rows, rng)
     cells: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for row in rows:
         cells[(row["label"], row["domain"])].append(row)
@@ -204,6 +249,32 @@ def _split_cells(rows: list[dict], rng: random.Random) -> dict[str, list[dict]]:
         out["validation"] += cell[:n_val]
         out["test"] += cell[n_val : n_val + n_test]
         out["train"] += cell[n_val + n_test :]
+    return out
+
+
+def _split_articles(rows: list[dict], rng: random.Random) -> dict[str, list[dict]]:
+    """Whole articles to each split, 70/15/15 of the articles of every domain: a split never
+    cuts an article, so no sentence is scored beside its own article's training rows."""
+    articles: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        articles[row["article_id"]].append(row)
+    by_domain: dict[str, list[str]] = defaultdict(list)
+    for article_id, members in articles.items():
+        by_domain[members[0]["domain"]].append(article_id)
+    out: dict[str, list[dict]] = {name: [] for name in SPLIT_SHARES}
+    for domain in sorted(by_domain):
+        ids = sorted(by_domain[domain])
+        rng.shuffle(ids)
+        n_val = round(len(ids) * SPLIT_SHARES["validation"])
+        n_test = round(len(ids) * SPLIT_SHARES["test"])
+        parts = {
+            "validation": ids[:n_val],
+            "test": ids[n_val : n_val + n_test],
+            "train": ids[n_val + n_test :],
+        }
+        for name, chosen in parts.items():
+            for article_id in sorted(chosen):
+                out[name] += sorted(articles[article_id], key=lambda r: int(r["position"]))
     return out
 
 
@@ -279,6 +350,10 @@ def agreement(data_dir: Path, rows: list[dict]) -> dict[str, tuple[int, float, f
     from sklearn.metrics import cohen_kappa_score
 
     first = {r["id"]: r for r in rows}
+    # The writers' labels as they stood when the pass ran, where later rules changed some.
+    before = data_dir / "agreement" / "first_pass.csv"
+    at_the_time = {r["id"]: r["label"] for r in read_rows(before)} if before.is_file() else {}
+    first = {i: {**r, "label": at_the_time.get(i, r["label"])} for i, r in first.items()}
     second = {r["id"]: r["label"] for r in read_rows(path) if r["id"] in first}
     groups: dict[str, list[str]] = defaultdict(list)
     for row_id in sorted(second):
@@ -290,6 +365,52 @@ def agreement(data_dir: Path, rows: list[dict]) -> dict[str, tuple[int, float, f
         agree = sum(x == y for x, y in zip(a, b, strict=True)) / len(ids)
         out[name] = (len(ids), agree, float(cohen_kappa_score(a, b)) if agree < 1 else 1.0)
     return out
+
+
+def article_register_row(name: str, part: list[dict]) -> str:
+    """The brief's measures of the article register for one part of the corpus: median
+    words, neutral share, neutral rows with negotiation words, the writers' six neutral kinds
+    (rows without a `kind` show -), stance rows with the act in a long sentence with a second
+    clause (by the regex, for every wave)."""
+    words = sorted(len(r["text"].split()) for r in part)
+    neutral = [r for r in part if r["label"] == "neutral"]
+    stance = [r for r in part if r["label"] != "neutral"]
+
+    def pct(count: int, total: int) -> str:
+        return f"{100 * count / total:.1f}%" if total else "-"
+
+    kinds = [
+        pct(sum(r.get("kind") == k for r in neutral), len(neutral))
+        if any(r.get("kind") for r in part)
+        else "-"
+        for k in NEUTRAL_KINDS[:-1]
+    ]
+    articles = len({r["article_id"] for r in part if r.get("article_id")})
+    cells = [
+        name,
+        str(len(part)),
+        str(articles or "-"),
+        str(words[len(words) // 2]) if words else "-",
+        pct(len(neutral), len(part)),
+        pct(sum(NEGOTIATION_WORDS.search(r["text"]) is not None for r in neutral), len(neutral)),
+        *kinds,
+        pct(sum(long_with_clause(r["text"]) for r in stance), len(stance)),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def article_register_table(rows: list[dict], extra: list[tuple[str, list[dict]]]) -> list[str]:
+    kinds = " | ".join(f"neutral: {k}" for k in NEUTRAL_KINDS[:-1])
+    lines = [
+        "| part | rows | articles | median words | neutral | neutral with negotiation words | "
+        f"{kinds} | stance rows long with a second clause |",
+        "|---|" + "---:|" * 12,
+    ]
+    for name in sorted({r["source"] for r in rows}):
+        lines.append(article_register_row(name, [r for r in rows if r["source"] == name]))
+    lines.append(article_register_row("all", rows))
+    lines += [article_register_row(name, part) for name, part in extra]
+    return lines
 
 
 def stats_markdown(data_dir: Path) -> str:
@@ -326,10 +447,17 @@ def stats_markdown(data_dir: Path) -> str:
             f"{count}, {100 * raw:.1f}%, {kappa:.3f} |"
         )
     lines += ["", *register_table(rows)]
-    # The exam's register, described like the corpus (no model looks at it here).
+    # The exams' register, described like the corpus (no model looks at them here).
     wire = data_dir / "heldout" / "wire.csv"
     if wire.exists():
         lines.append(register_row("wire test set (held out)", read_rows(wire)))
+    held_articles = [
+        r
+        for p in sorted((data_dir / "heldout" / "articles").glob("*.csv"))
+        for r in article_rows(p)
+    ]
+    extra = [("article test set (held out)", held_articles)] if held_articles else []
+    lines += ["", *article_register_table(rows, extra)]
     return "\n".join(lines)
 
 
@@ -341,8 +469,9 @@ def write_stats(data_dir: Path) -> None:
 
 
 def exams(data_dir: Path) -> list[str]:
-    """Sentences that must never be trained on: the held-out files and the seed statements."""
-    paths = sorted((data_dir / "heldout").glob("*.csv"))
+    """Sentences that must never be trained on: the held-out files (the wire test set, the
+    article test set) and the seed statements."""
+    paths = sorted((data_dir / "heldout").rglob("*.csv"))
     paths += [p for p in [data_dir.parent / "seeds" / "statements.csv"] if p.is_file()]
     return [row["text"] for path in paths for row in read_rows(path)]
 
@@ -351,6 +480,9 @@ def build(data_dir: Path) -> None:
     rows, exact, near = deduplicate(read_authored(data_dir / "authored"))
     counters: Counter[str] = Counter()
     for row in rows:
+        if row["article_id"]:  # a sentence of an article: its article and place in it
+            row["id"] = f"{row['article_id']}-{int(row['position']):02d}"
+            continue
         counters[row["domain"]] += 1
         row["id"] = f"{row['domain']}-{counters[row['domain']]:04d}"
     # Numbered first, so an id never moves when a row near an exam sentence is left out.
