@@ -1,4 +1,5 @@
-"""Splitting a news article into sentences, and finding who speaks in each."""
+"""Splitting a news article into sentences, tagging each, and rolling them up per label and
+per speaker (who speaks in each: `stance.speakers`)."""
 
 from __future__ import annotations
 
@@ -8,40 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-# Speech verbs of news reporting, in the past and present tense.
-_SAY = (
-    r"(?:said|says|told|tells|added|adds|stated|states|declared|declares|insisted|insists|warned|warns|"
-    r"demanded|demands|urged|urges|argued|argues|noted|notes|responded|responds|replied|replies|"
-    r"acknowledged|acknowledges|reiterated|reiterates|announced|announces|suggested|suggests|"
-    r"rejected|rejects|ruled out|rules out|dismissed|dismisses|offered|offers|agreed|agrees|"
-    r"called|calls|asked|asks|wrote|writes|tweeted|posted)"
-)
-_NAME = r"(?:[A-Z][\w'’.-]+(?:\s+(?:[A-Z][\w'’.-]+|of|the|de|al|bin|von|van))*)"
-# "…," Lavrov said / "…," said Lavrov / Trump demanded … / The president said …
-_AFTER_QUOTE = re.compile(
-    rf"[,.!?]?[”\"]\s*,?\s*(?:(?P<a>{_NAME}|he|she|they|we|(?:the|a|an)\s+[\w\s'’-]{{2,60}}?)\s+{_SAY}|{_SAY}\s+(?P<b>{_NAME}))"
-)
-_SUBJECT = re.compile(
-    rf"^(?:[A-Z][\w'’]*\s+(?:on|in|at|earlier|later)\b[^,]*,\s*)?(?P<s>{_NAME})\s+(?:has\s+|had\s+|also\s+|repeatedly\s+|on\s+\w+\s+)*{_SAY}\b"
-)
-_TRAILING = re.compile(
-    rf",\s*(?P<s>{_NAME}|(?:the|a|an)\s+[\w\s'’-]{{2,60}}?)\s+{_SAY}\s*[^,]*\.?$"
-)
-_PRONOUNS = {
-    "He",
-    "She",
-    "They",
-    "It",
-    "We",
-    "I",
-    "This",
-    "That",
-    "There",
-    "he",
-    "she",
-    "they",
-    "we",
-}
+from stance.speakers import same_speaker, speaker, speakers  # noqa: F401 (the API)
 
 
 @lru_cache(maxsize=1)
@@ -56,6 +24,20 @@ _FURNITURE_START = re.compile(
     r"^(?:by\s+[A-Z][\w'’.-]*(?:\s+(?:and\s+)?[A-Z][\w'’.-]*){0,4}\s*$|(?:photo|image|picture|"
     r"video|caption|credit|source|file photo|read more|read also|related|see also|share|"
     r"advertisement|updated|published|copyright)\b\s*[:|/-]?|©)",
+    re.IGNORECASE,
+)
+# The boilerplate of news sites, which ends like a sentence and holds verbs: comment forms,
+# newsletters and cookies, syndication and reporting credits.
+_BOILERPLATE = re.compile(
+    r"^(?:your\s+email\s+(?:address\s+)?will\s+not\s+be\s+published|required\s+fields\s+are\s+"
+    r"marked|leave\s+a\s+(?:reply|comment)|post\s+a\s+comment|comments?\s+(?:are|is)\s+closed|"
+    r"(?:you\s+must\s+be\s+)?log(?:ged)?\s+in\s+to\s+(?:post|comment|reply)|sign\s+up\s+(?:for|to)|"
+    r"subscribe\s+(?:to|now|for)|follow\s+us\s+on|click\s+here|all\s+rights\s+reserved|this\s+"
+    r"(?:material|article)\s+may\s+not\s+be\s+(?:published|reproduced)|we\s+use\s+cookies|"
+    r"(?:accept|manage)\s+(?:all\s+)?cookies|(?:additional\s+)?reporting\s+by\s|(?:\(?\s*)?"
+    r"(?:writing|editing|compiled)\s+by\s|listen\s+to\s+this\s+article|save\s+this\s+article|"
+    r"report\s+an?\s+(?:error|typo)|filed\s+under|tags?\s*:|topics?\s*:|most\s+read|trending\s+now|"
+    r"(?:sign|log)\s+in\b|get\s+(?:our|the)\s+(?:newsletter|app)|download\s+(?:our|the)\s+app)",
     re.IGNORECASE,
 )
 _BULLET = re.compile(r"^(?:[-*•·|>»]+|\d+[.)])\s+")
@@ -93,7 +75,7 @@ def is_furniture(line: str) -> bool:
     bullet or menu item of a few words that is no sentence; a line with no verb-like word
     that does not end like a sentence ("- Category", "Latest news", "Photo: Reuters")."""
     line = line.strip()
-    if not line or _FURNITURE_START.match(line):
+    if not line or _FURNITURE_START.match(line) or _BOILERPLATE.match(line):
         return True
     if _SENTENCE_END.search(line):
         return False
@@ -126,7 +108,11 @@ def split_paragraphs(text: str, skip_furniture: bool = True) -> list[list[str]]:
     for paragraph in re.split(r"\n+", text):
         paragraph = paragraph.replace("\xa0", " ").strip()
         if paragraph and not (skip_furniture and is_furniture(paragraph)):
-            paragraphs.append([s.strip() for s in _segmenter().segment(paragraph) if s.strip()])
+            sentences = [s.strip() for s in _segmenter().segment(paragraph) if s.strip()]
+            if skip_furniture:  # "… will not be published. Required fields are marked *"
+                sentences = [s for s in sentences if not _BOILERPLATE.match(s)]
+            if sentences:
+                paragraphs.append(sentences)
     return paragraphs
 
 
@@ -141,13 +127,18 @@ def analyze(model, text: str, *, abstain: bool = False, k: int = 5) -> dict[str,
     sentences: list[dict[str, Any]] = []
     paragraphs = split_paragraphs(text)
     flat = [(p, s) for p, paragraph in enumerate(paragraphs, 1) for s in paragraph]
-    tags = model.tag([s for _, s in flat], abstain=abstain) if flat else []
+    # Each sentence at its place in the article (1 is the headline), for the article register.
+    positions = list(range(1, len(flat) + 1))
+    tags = model.tag([s for _, s in flat], abstain=abstain, positions=positions) if flat else []
     found = speakers([s for _, s in flat])
     for index, ((paragraph, sentence), tag, who) in enumerate(
         zip(flat, tags, found, strict=True), 1
     ):
         explained = model.explain(
-            sentence, k=k, label=tag["label"] if tag["label"] in model.labels else None
+            sentence,
+            k=k,
+            label=tag["label"] if tag["label"] in model.labels else None,
+            position=index,
         )
         sentences.append(
             {
@@ -174,37 +165,6 @@ def summarise(sentences: list[dict[str, Any]]) -> dict[str, dict]:
     return {"labels": dict(labels), "speakers": {name: dict(c) for name, c in speakers.items()}}
 
 
-def speakers(sentences: list[str]) -> list[str | None]:
-    """The speaker of each sentence of an article, in order (`speaker`, carrying the last
-    named speaker to a pronoun)."""
-    found: list[str | None] = []
-    previous = None
-    for sentence in sentences:
-        who = speaker(sentence, previous)
-        previous = who or previous
-        found.append(who)
-    return found
-
-
-_POSSESSIVE_END = re.compile(r"(?:['’]s?)$")
-_LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
-
-
-def _speaker_words(name: str) -> list[str]:
-    name = _LEADING_ARTICLE.sub("", name.strip())
-    return [_POSSESSIVE_END.sub("", w).lower() for w in re.findall(r"[\w'’.-]+", name)]
-
-
-def same_speaker(found: str | None, gold: str | None) -> bool:
-    """Does ``found`` name the speaker an annotator wrote as ``gold``? Both empty, or the
-    last word of one among the words of the other ("Lavrov" for "Sergei Lavrov", "the
-    union" for "the nurses' union"); case, leading articles and possessives aside."""
-    found_words, gold_words = _speaker_words(found or ""), _speaker_words(gold or "")
-    if not found_words or not gold_words:
-        return not found_words and not gold_words
-    return found_words[-1] in gold_words or gold_words[-1] in found_words
-
-
 def read_article_rows(folder: str | Path) -> list[list[dict[str, str]]]:
     """The labelled articles of a folder of CSVs (article_id, position, text, label, speaker),
     each as its rows in position order; a missing column is named with the file."""
@@ -217,25 +177,7 @@ def read_article_rows(folder: str | Path) -> list[list[dict[str, str]]]:
             missing = [c for c in ("article_id", "position") if not record.get(c)]
             if missing:
                 raise StanceError(f"{path}:{lineno}: missing {', '.join(missing)}")
-            row = {k: str(record.get(k) or "").strip() for k in ("text", "label", "speaker")}
+            keys = ("text", "label", "speaker", "position")
+            row = {k: str(record.get(k) or "").strip() for k in keys}
             articles.setdefault(record["article_id"], []).append((int(record["position"]), row))
     return [[row for _, row in sorted(rows, key=lambda p: p[0])] for rows in articles.values()]
-
-
-def speaker(sentence: str, previous: str | None = None) -> str | None:
-    """Who the sentence quotes or reports, if it names them; a pronoun takes the previous speaker."""
-    for pattern, group in ((_AFTER_QUOTE, None), (_SUBJECT, "s"), (_TRAILING, "s")):
-        match = pattern.search(sentence)
-        if not match:
-            continue
-        found = match.group(group) if group else (match.group("a") or match.group("b"))
-        if not found:
-            continue
-        found = found.strip()
-        if found in _PRONOUNS:
-            return previous
-        if found.split()[0].lower() in ("the", "a", "an"):
-            return found  # "the union leader"
-        # "U.S. President Donald Trump" and "Trump" are one speaker: keep the surname.
-        return found.split()[-1].rstrip(".,;:")
-    return None

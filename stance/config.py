@@ -8,7 +8,7 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The config groups that make a model, whose chosen options name a run and set runs apart.
-CHOICE_GROUPS = ("experiment", "data", "labels", "preprocess", "features", "model")
+CHOICE_GROUPS = ("experiment", "data", "labels", "preprocess", "features", "model", "register")
 
 
 def config_dir() -> Path:

@@ -183,9 +183,12 @@ def read_split(path: Path, label_names: list[str], drop: set[str]) -> tuple[dict
 
 
 def to_dataset(columns: dict[str, list[str]], label_names: list[str]):
-    """A `datasets.Dataset` of `COLUMNS` with ``label`` a ClassLabel."""
+    """A `datasets.Dataset` of `COLUMNS` with ``label`` a ClassLabel (a missing optional
+    column is empty)."""
     import datasets
 
+    rows = len(columns["text"])
+    columns = {name: columns.get(name) or [""] * rows for name in COLUMNS}
     features = datasets.Features(
         {
             name: datasets.ClassLabel(names=list(label_names))

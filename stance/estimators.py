@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 
-def calibrated(*, estimator: str, method: str = "sigmoid", cv: int = 3, **params: Any):
+def calibrated(
+    *,
+    estimator: str,
+    method: str = "sigmoid",
+    cv: int = 3,
+    ensemble: bool | str = "auto",
+    **params: Any,
+):
     """A linear model that has only decision scores, wrapped to report calibrated probabilities.
 
     The hyperparameters sit flat beside ``estimator`` in the config, so a sweep says
@@ -15,14 +22,19 @@ def calibrated(*, estimator: str, method: str = "sigmoid", cv: int = 3, **params
     ----------
     estimator : str
         Import path of the classifier, e.g. ``sklearn.svm.LinearSVC``.
-    method : {"sigmoid", "isotonic"}
-        Calibration map fitted on held-out folds.
+    method : {"sigmoid", "isotonic", "temperature"}
+        Calibration map fitted on held-out folds ("temperature": one scale for all labels).
     cv : int
         Folds used to fit the calibration.
+    ensemble : bool or "auto"
+        False: one classifier fitted on all rows, calibrated on the folds' predictions (as fast
+        to predict as the bare classifier); True: the folds' classifiers averaged.
     **params
         Passed to the classifier.
     """
     from hydra.utils import get_class
     from sklearn.calibration import CalibratedClassifierCV
 
-    return CalibratedClassifierCV(estimator=get_class(estimator)(**params), method=method, cv=cv)
+    return CalibratedClassifierCV(
+        estimator=get_class(estimator)(**params), method=method, cv=cv, ensemble=ensemble
+    )

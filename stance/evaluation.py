@@ -50,6 +50,8 @@ class Evaluation:
         if self.cross_domain:
             out["xdomain/macro_f1"] = self.cross_domain["mean"]
             out.update({f"xdomain/f1_{d}": v for d, v in self.cross_domain["per_domain"].items()})
+            for key, value in self.cross_domain.get("articles", {}).items():
+                out[f"xdomain/articles_{key}"] = value
         if self.contrast:
             out["contrast/macro_f1"] = self.contrast["macro_f1"]
             out["contrast/rows"] = float(self.contrast["rows"])
@@ -106,11 +108,16 @@ def evaluate(model, corpus, cfg, fresh_pipeline: Callable[[], Any]) -> Evaluatio
         found = heldout_scores(model, path, corpus.labels) if path else None
         if found:
             result.heldout[name] = found
-    in_articles = [i for i, a in enumerate(corpus["validation"].article_ids) if a]
+    validation = corpus["validation"]
+    in_articles = [i for i, a in enumerate(validation.article_ids) if a]
     if in_articles and "neutral" in labels:
+        # Scored as `stance analyze` reads them: each sentence at its place in its article.
         result.articles["validation"] = article_figures(
             [gold["validation"][i] for i in in_articles],
-            proba["validation"][in_articles],
+            model.predict_proba(
+                [validation.texts[i] for i in in_articles],
+                [validation.positions[i] for i in in_articles],
+            ),
             labels,
         )
     folder = cfg.evaluation.get("articles")
@@ -155,7 +162,7 @@ def article_scores(model, folder: str | Path, labels: list[str]) -> dict[str, An
     rows = [r for article in articles for r in article if r["label"] in labels]
     if "neutral" not in labels or not rows:
         return None
-    proba = model.predict_proba([r["text"] for r in rows])
+    proba = model.predict_proba([r["text"] for r in rows], [int(r["position"]) for r in rows])
     found = article_figures([r["label"] for r in rows], proba, labels)
     named = [
         same_speaker(found_speaker, row["speaker"])
@@ -169,12 +176,27 @@ def article_scores(model, folder: str | Path, labels: list[str]) -> dict[str, An
 def _held_out(pipeline, train_rows, rows, domain: str, labels: list[str]):
     from sklearn.base import clone
 
-    keep = [(t, y) for t, y, d in train_rows if d != domain]
-    model = clone(pipeline).fit([t for t, _ in keep], [y for _, y in keep])
-    texts = [t for t, _, d in rows if d == domain]
-    gold = [y for _, y, d in rows if d == domain]
-    predicted = model.predict(texts).tolist()
-    return domain, score(gold, predicted, labels)["macro_f1"], texts, gold, predicted
+    from stance.model import takes_positions
+
+    keep = [(t, y, p) for t, y, d, _, p in train_rows if d != domain]
+    texts, gold = [t for t, _, _ in keep], [y for _, y, _ in keep]
+    # The article register learns from, and reads, each sentence's place in its article.
+    where = takes_positions(pipeline)
+    fit_params = {f"{pipeline.steps[-1][0]}__positions": [p for *_, p in keep]} if where else {}
+    model = clone(pipeline).fit(texts, gold, **fit_params)
+    held = [(t, y, a, p) for t, y, d, a, p in rows if d == domain]
+    texts, gold = [t for t, *_ in held], [y for _, y, *_ in held]
+    proba = (
+        model.predict_proba(texts, positions=[p for *_, p in held])
+        if where
+        else model.predict_proba(texts)
+    )
+    # Columns in the order of ``labels`` (the classifier's own order is sorted).
+    proba = proba[:, [list(model.classes_).index(label) for label in labels]]
+    predicted = [labels[i] for i in proba.argmax(axis=1)]
+    in_article = [bool(a) for _, _, a, _ in held]
+    macro_f1 = score(gold, predicted, labels)["macro_f1"]
+    return domain, macro_f1, texts, gold, predicted, proba, in_article
 
 
 def cross_domain(pipeline, corpus, n_jobs: int = -1) -> dict[str, Any]:
@@ -187,12 +209,13 @@ def cross_domain(pipeline, corpus, n_jobs: int = -1) -> dict[str, Any]:
     train = corpus["train"]
     if len(set(train.domains)) < 2:
         return {}
-    train_rows = list(zip(train.texts, train.labels, train.domains, strict=True))
-    rows = [
-        (t, y, d)
-        for split in corpus.splits.values()
-        for t, y, d in zip(split.texts, split.labels, split.domains, strict=True)
-    ]
+
+    def rows_of(split):
+        columns = (split.texts, split.labels, split.domains, split.article_ids, split.positions)
+        return list(zip(*columns, strict=True))
+
+    train_rows = rows_of(train)
+    rows = [row for split in corpus.splits.values() for row in rows_of(split)]
     results = Parallel(n_jobs=n_jobs, backend=worker_backend())(
         delayed(_held_out)(pipeline, train_rows, rows, domain, corpus.labels)
         for domain in sorted(set(train.domains))
@@ -200,8 +223,11 @@ def cross_domain(pipeline, corpus, n_jobs: int = -1) -> dict[str, Any]:
     per_domain: dict[str, float] = {}
     confusions: Counter[tuple[str, str]] = Counter()
     examples: dict[tuple[str, str], str] = {}
-    for domain, macro_f1, texts, gold, predicted in results:
+    article_gold, article_proba = [], []
+    for domain, macro_f1, texts, gold, predicted, proba, in_article in results:
         per_domain[domain] = macro_f1
+        article_gold += [g for g, a in zip(gold, in_article, strict=True) if a]
+        article_proba += [p for p, a in zip(proba, in_article, strict=True) if a]
         for text, g, p in zip(texts, gold, predicted, strict=True):
             if g != p:
                 confusions[(g, p)] += 1
@@ -217,25 +243,38 @@ def cross_domain(pipeline, corpus, n_jobs: int = -1) -> dict[str, Any]:
         }
         for (g, p), n in confusions.most_common(10)
     ]
-    return {
+    found = {
         "per_domain": per_domain,
         "mean": sum(per_domain.values()) / len(per_domain),
         "top_confusions": top,
     }
+    if article_gold and "neutral" in corpus.labels:
+        # Every article row of every split, each scored by a model that saw no row of its
+        # domain: the article register measured on all of it, not one split's sample.
+        pooled = article_figures(article_gold, np.asarray(article_proba), corpus.labels)
+        found["articles"] = pooled["figures"]
+    return found
 
 
 def heldout_scores(model, path: str | Path, labels: list[str]) -> dict[str, Any] | None:
     """Scores on a labelled file that is never trained on (the seed statements, the wire
     test set); rows whose label is outside ``labels`` are dropped. None if there is no file."""
-    from stance.io import read_labeled
+    from stance.io import iter_records
 
     path = Path(path)
     if not path.is_file():
         return None
-    texts, gold = read_labeled(path)
-    kept = [(t, y) for t, y in zip(texts, gold, strict=True) if y in labels]
-    texts, gold = [t for t, _ in kept], [y for _, y in kept]
-    scores = score(gold, model.predict(texts), labels)
+    if path.suffix.lower() in (".csv", ".jsonl"):
+        records = [r for _, r in iter_records(path, require=("text", "label"))]
+    else:  # Parquet or a `datasets` folder
+        from stance.io import read_labeled
+
+        records = [{"text": t, "label": y} for t, y in zip(*read_labeled(path), strict=True)]
+    kept = [r for r in records if r["label"].strip() in labels]
+    texts, gold = [r["text"].strip() for r in kept], [r["label"].strip() for r in kept]
+    # Sentences of whole articles (the seed statements) are read at their place in them.
+    positions = [int(r["position"]) for r in kept] if kept and "position" in kept[0] else None
+    scores = score(gold, model.predict(texts, positions), labels)
     return {"rows": len(texts), **scores, "stance_macro_f1": stance_macro_f1(scores)}
 
 

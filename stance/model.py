@@ -30,8 +30,15 @@ def library_versions() -> dict[str, str]:
     return found
 
 
+def takes_positions(pipeline) -> bool:
+    """Does the pipeline's classifier read where each sentence stands in an article?"""
+    return hasattr(pipeline[-1], "shift")
+
+
 def _class_weights(clf) -> np.ndarray | None:
     """Per-class weight of each feature, (n_classes, n_features), for linear models."""
+    if hasattr(clf, "priors_"):  # the article register: the classifier it wraps
+        return _class_weights(clf.estimator_)
     if hasattr(clf, "calibrated_classifiers_"):
         parts = [_class_weights(c.estimator) for c in clf.calibrated_classifiers_]
         parts = [p for p in parts if p is not None]
@@ -75,23 +82,34 @@ class StanceModel:
     def __repr__(self) -> str:
         return f"StanceModel(labels={self.labels}, run_id={self.meta.get('run_id')!r})"
 
-    def predict(self, texts) -> list[str]:
-        """The label of each text."""
-        return self.pipeline.predict(_texts(texts)).tolist()
+    def predict(self, texts, positions=None) -> list[str]:
+        """The label of each text (see `predict_proba` for ``positions``)."""
+        proba = self.predict_proba(texts, positions)
+        return [self.labels[i] for i in proba.argmax(axis=1)]
 
-    def predict_proba(self, texts) -> np.ndarray:
-        """Probabilities, one row per text, columns in the order of ``labels``."""
-        return self.pipeline.predict_proba(_texts(texts))
+    def predict_proba(self, texts, positions=None) -> np.ndarray:
+        """Probabilities, one row per text, columns in the order of ``labels``.
 
-    def tag(self, texts, abstain: bool = False) -> list[dict[str, Any]]:
+        ``positions`` says where each text stands in its article (1 the headline, 2 the
+        lede, then the body; 0 for a statement alone), for a model that reads the article
+        register (`stance.register.ArticlePrior`); without it every text is a statement."""
+        texts = _texts(texts)
+        if positions is not None and takes_positions(self.pipeline):
+            if len(positions) != len(texts):
+                raise ValueError(f"{len(positions)} positions for {len(texts)} texts")
+            return self.pipeline.predict_proba(texts, positions=list(positions))
+        return self.pipeline.predict_proba(texts)
+
+    def tag(self, texts, abstain: bool = False, positions=None) -> list[dict[str, Any]]:
         """Label, confidence and every label's probability for each text.
 
         With ``abstain``, a label whose probability is under its threshold (chosen on
         validation at training, see ``meta["thresholds"]``) becomes ``uncertain``.
+        ``positions`` as for `predict_proba`.
         """
         texts = _texts(texts)
         thresholds = self.thresholds() if abstain else {}
-        proba = self.predict_proba(texts)
+        proba = self.predict_proba(texts, positions)
         out = []
         for text, row in zip(texts, proba, strict=True):
             best = int(np.argmax(row))
@@ -119,14 +137,19 @@ class StanceModel:
             )
         return {label: float(value) for label, value in found.items()}
 
-    def explain(self, text: str, k: int = 5, label: str | None = None) -> list[tuple[str, float]]:
+    def explain(
+        self, text: str, k: int = 5, label: str | None = None, position: int | None = None
+    ) -> list[tuple[str, float]]:
         """The ``k`` n-grams of ``text`` that pushed it most toward ``label`` (default: the predicted one).
 
         A weight is the n-gram's TF-IDF value times how much more the model weighs it for
-        ``label`` than for the other labels on average; larger pushes harder.
+        ``label`` than for the other labels on average; larger pushes harder. With the
+        sentence's ``position`` in an article, its place (``(headline)``, ``(lede)``,
+        ``(body)``) is one more entry, weighted by the log-ratio the article register adds.
         """
         clf = self.pipeline[-1]
-        label = label or self.predict([text])[0]
+        positions = None if position is None else [position]
+        label = label or self.predict([text], positions)[0]
         if hasattr(clf, "explain_text"):  # rules name their own cues
             return clf.explain_text(self.pipeline[:-1].transform([text])[0], label)[:k]
         weights = _class_weights(clf)
@@ -142,9 +165,16 @@ class StanceModel:
         scores = row.data * relative[row.indices]
         order = np.argsort(-scores)[:k]
         names = self._names_for(prepped[0], row.indices[order])
-        return [
-            (names[i], round(float(scores[j]), 4)) for i, j in enumerate(order) if scores[j] > 0
-        ]
+        found = [(names[i], float(scores[j])) for i, j in enumerate(order) if scores[j] > 0]
+        if position is not None and hasattr(clf, "shift"):
+            from stance.register import place
+
+            factor = np.log(clf.shift(position))
+            pushed = float(factor[c] - np.delete(factor, c).mean())
+            if pushed > 0 and place(position):
+                found.append((f"({place(position)})", pushed))
+        found.sort(key=lambda pair: -pair[1])
+        return [(name, round(weight, 4)) for name, weight in found[:k]]
 
     def top_ngrams(self, n: int = 20) -> dict[str, list[tuple[str, float]]]:
         """For each label, the ``n`` features the model weighs most for it over the others."""

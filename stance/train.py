@@ -32,7 +32,8 @@ def run_name(cfg: DictConfig) -> str:
     if cfg.tracking.get("run_name"):
         return str(cfg.tracking.run_name)
     if not HydraConfig.initialized():
-        return f"{cfg.model._target_.rsplit('.', 1)[-1]}-{cfg.features._target_.rsplit('.', 1)[-1]}"
+        model = cfg.model.get("estimator") or cfg.model._target_
+        return f"{model.rsplit('.', 1)[-1]}-{cfg.features._target_.rsplit('.', 1)[-1]}"
     hydra_cfg = HydraConfig.get()
     choices = _choices()
     defaults = default_choices()
@@ -58,9 +59,13 @@ def build_pipeline(cfg: DictConfig):
     from hydra.utils import instantiate
     from sklearn.pipeline import Pipeline
 
-    return Pipeline(
-        [(step, instantiate(cfg[group], _convert_="all")) for step, group in cfg.pipeline.items()]
-    )
+    steps = [
+        (step, instantiate(cfg[group], _convert_="all")) for step, group in cfg.pipeline.items()
+    ]
+    if cfg.get("register"):  # the article register wraps the classifier
+        name, clf = steps[-1]
+        steps[-1] = (name, instantiate(cfg.register, estimator=clf, _convert_="all"))
+    return Pipeline(steps)
 
 
 def checked_pipeline(cfg: DictConfig):
@@ -106,7 +111,11 @@ def _fit(pipeline, split, cfg: DictConfig) -> tuple[Any, float]:
             seed=int(cfg.seed),
         )
     else:
-        pipeline.fit(split.texts, split.labels)
+        from stance.model import takes_positions
+
+        # The article register learns the label shares of each place of an article.
+        where = {f"{pipeline.steps[-1][0]}__positions": split.positions}
+        pipeline.fit(split.texts, split.labels, **(where if takes_positions(pipeline) else {}))
     return StanceModel(pipeline, {}), time.perf_counter() - started
 
 
@@ -121,8 +130,8 @@ def _params(resolved: dict[str, Any], seed: int) -> dict[str, str]:
     (``choice.features=word_char``), by which `stance runs` tells runs apart."""
     from stance.tracking import flatten_params
 
-    groups = ("data", "labels", "preprocess", "features", "model")
-    params = {**flatten_params({k: resolved[k] for k in groups}), "seed": str(seed)}
+    groups = ("data", "labels", "preprocess", "features", "model", "register")
+    params = {**flatten_params({k: resolved.get(k) or {} for k in groups}), "seed": str(seed)}
     params.update({f"choice.{group}": str(option) for group, option in _choices().items()})
     return params
 

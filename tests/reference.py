@@ -35,6 +35,7 @@ from stance.text import (
     TextPreprocessor,
     WordNgrams,
     as_texts,
+    mark_clauses,
     mark_negation,
     strip_accents_unicode,
 )
@@ -128,6 +129,8 @@ class ReferencePreprocessor(TextPreprocessor):
             texts = [drop_persons(t) for t in texts]
         if self.mask_entities:
             texts = [mask_entities(t, self.vocabulary_) for t in texts]
+        if self.mark_clauses:
+            texts = [mark_clauses(t) for t in texts]
         if self.mark_negation:
             texts = [mark_negation(t) for t in texts]
         if self.lowercase:

@@ -103,14 +103,14 @@ def test_runs_fit_120_columns_and_never_rank_label_sets_together(readme_store, c
     assert four == sorted(four, key=lambda r: -figures[r])
     # A whole group shows as its choice, not as the flattened keys under it; what the run's
     # name does not say is shown beside it; names in full.
-    [default] = [line for line in sections[0] if "  logreg  [" in line]
+    [default] = [line for line in sections[0] if "  logreg_calibrated  [" in line]
     assert "[features=word_cues_acts " in default
     assert main(["runs", "-n", "100", "--json"]) == 0
     differing = json.loads(capsys.readouterr().out)[0]["differing_params"]
     assert "choice.features" in differing and "choice.model" in differing
     assert not [k for k in differing if k.startswith(("features.", "model."))]
     names = {client.get_run(r).info.run_name for r in ids}
-    assert "linear_svc-C=0.5-word_char" in names and "logreg-stance3" in names
+    assert "linear_svc-C=0.5-word_char" in names and "logreg_calibrated-stance3" in names
     assert all(name in out for name in names)
     # --labels keeps one section; --json keeps its fields.
     assert main(["runs", "--labels", "stance3"]) == 0

@@ -47,7 +47,9 @@ def test_overrides_reach_the_estimator(compose_cfg, tmp_path):
         ["model=linear_svc", "model.C=0.5", "features=word_char", f"paths.output_dir={tmp_path}"]
     )
     pipeline = build_pipeline(cfg)
-    assert pipeline.named_steps["clf"].estimator.C == 0.5
+    # The article register wraps the classifier; the calibration wraps the SVM.
+    assert type(pipeline.named_steps["clf"]).__name__ == "ArticlePrior"
+    assert pipeline.named_steps["clf"].estimator.estimator.C == 0.5
     assert [name for name, _ in pipeline.named_steps["features"].transformer_list] == [
         "word",
         "char",

@@ -283,6 +283,13 @@ def test_swapping_actor_names_leaves_seed_predictions_unchanged(trained):
         "© 2025 Agency",
         "Russia-Ukraine war",
         "3) Markets",
+        "Your email address will not be published.",
+        "Required fields are marked *",
+        "Leave a Reply",
+        "Sign up for our daily briefing.",
+        "Reporting by Jane Doe; Editing by John Roe",
+        "This material may not be published, broadcast, rewritten, or redistributed.",
+        "We use cookies to improve your experience.",
     ],
 )
 def test_page_furniture_is_recognised(line):
@@ -302,6 +309,9 @@ def test_page_furniture_is_recognised(line):
         "No deal.",
         "Never!",
         "Trump Says He’ll Push for Ukraine to Get Territory Back",
+        "Subscribers in Quebec will pay 4% more under the deal.",
+        "Reporters were told the talks would resume on Monday.",
+        "Comments by the minister angered the union.",
     ],
 )
 def test_statements_and_headlines_are_not_furniture(line):

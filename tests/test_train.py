@@ -50,8 +50,13 @@ def test_run_records_params_metrics_tags_and_inputs(trained, client):
     assert run.info.status == "FINISHED"
     assert run.info.run_name == "LogisticRegression-FeatureUnion"
     params = run.data.params
-    assert params["model.class"] == "LogisticRegression"
+    # The default: a calibrated logistic regression, wrapped in the article register.
+    assert params["model.class"] == "calibrated"
+    assert params["model.estimator"] == "sklearn.linear_model.LogisticRegression"
+    assert params["model.method"] == "temperature"
     assert params["model.C"] == str(trained["cfg"].model.C)
+    assert params["register.class"] == "ArticlePrior" and params["register.power"] == "0.5"
+    assert params["preprocess.mark_clauses"] == "True"
     assert params["features.transformer_list.0.1.analyzer.class"] == "WordNgrams"
     assert params["features.transformer_list.2.1.class"] == "ActVerbFeatures"
     assert params["preprocess.mask_entities"] == "True"
@@ -339,7 +344,7 @@ def test_runs_lists_the_experiment_best_first_with_what_differs(
     assert "C=" not in lines[2].split("LogisticRegression")[-1]  # one run: nothing differs
     assert main(["runs"]) == 0
     lines = capsys.readouterr().out.splitlines()[2:]
-    assert sorted(line.rsplit("C=", 1)[1] for line in lines) == ["0.01", "10"]
+    assert sorted(line.rsplit("C=", 1)[1].rstrip("]") for line in lines) == ["0.01", "10"]
     # A prefix of a run id, as printed, names the run; a prefix two runs share is one line.
     assert main(["runs", ids["10"][:8]]) == 0
     assert capsys.readouterr().out.count("\n") == 3

@@ -1,0 +1,178 @@
+"""Whole articles: who speaks in each sentence, the figures of the article register against
+scikit-learn and cases worked by hand, and `stance analyze` reading each sentence at its place."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+
+from stance.speakers import same_speaker, speaker, speakers
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("“We will not sign,” Lavrov said.", "Lavrov"),
+        ("“Not now,” said Foreign Minister Sergey Lavrov.", "Lavrov"),
+        ("Trump demanded Putin stop attacks.", "Trump"),
+        # the forms the issue names
+        ("Zelensky has suggested that talks could resume in the spring.", "Zelensky"),
+        (
+            "Union leader Mara Quist told reporters the strike would go ahead.",
+            "Quist",
+        ),
+        (
+            "GENEVA — The nurses' union on Tuesday rejected the hospital's latest offer.",
+            "the nurses' union",
+        ),
+        ("10:05 — Thailand's chief negotiator told reporters the talks would go on.", None),
+        (
+            "An ad hoc group of bondholders, which includes several large funds, said the "
+            "board should let the bonds be restructured.",
+            "an ad hoc group of bondholders",
+        ),
+        (
+            "“It is a fair deal,” the opposition's spokesman, Karl Mizzi, said.",
+            None,
+        ),
+        ("Kestrel's first bid was rejected by Serra Azul's directors within a week.", None),
+        ("The talks resumed in Geneva.", None),
+        ("The draft would see both armies pull back 15 kilometres.", None),
+        ("Shares rose 4% on reports of the offer.", None),
+    ],
+)
+def test_speakers_found_in_news_phrasing(sentence, expected):
+    found = speaker(sentence)
+    if expected is None and "chief negotiator" in sentence:
+        assert same_speaker(found, "Thailand's chief negotiator")
+    elif expected is None and "Mizzi" in sentence:
+        assert same_speaker(found, "Karl Mizzi")
+    elif expected is None and "Serra Azul" in sentence:
+        assert same_speaker(found, "Serra Azul's directors")
+    else:
+        assert found == expected
+
+
+def test_a_pronoun_takes_the_last_named_speaker():
+    assert speakers(
+        [
+            "Russian Foreign Minister Sergey Lavrov said Moscow would not agree to a ceasefire.",
+            "“A lot of things happen,” he said.",
+            "Talks resumed on Monday.",
+            "He added that the offer was not serious.",
+        ]
+    ) == ["Lavrov", "Lavrov", None, "Lavrov"]
+
+
+@pytest.mark.parametrize(
+    "found, gold, same",
+    [
+        (None, "", True),
+        ("Lavrov", "Sergei Lavrov", True),
+        ("the union", "the nurses' union", True),
+        ("Kanemura's board", "the board of Kanemura Electric", True),
+        ("the union", "", False),
+        (None, "Hamas", False),
+        ("Hamas", "Israel", False),
+    ],
+)
+def test_same_speaker_worked_by_hand(found, gold, same):
+    assert same_speaker(found, gold) is same
+
+
+def test_article_figures_against_sklearn_and_by_hand():
+    from sklearn.metrics import f1_score, precision_score
+
+    from stance.evaluation import article_figures
+
+    labels = ["conciliatory", "demanding", "neutral", "rejecting"]
+    gold = ["neutral", "neutral", "rejecting", "conciliatory", "neutral", "demanding"]
+    proba = np.array(
+        [
+            [0.1, 0.1, 0.7, 0.1],  # neutral, right, 0.7
+            [0.6, 0.1, 0.2, 0.1],  # conciliatory, wrong, 0.6
+            [0.1, 0.1, 0.1, 0.7],  # rejecting, right, 0.7
+            [0.9, 0.0, 0.1, 0.0],  # conciliatory, right, 0.9
+            [0.2, 0.1, 0.6, 0.1],  # neutral, right, 0.6
+            [0.1, 0.2, 0.6, 0.1],  # neutral, wrong, 0.6
+        ]
+    )
+    figures = article_figures(gold, proba, labels)["figures"]
+    predicted = [labels[i] for i in proba.argmax(axis=1)]
+    assert figures["macro_f1_4"] == pytest.approx(f1_score(gold, predicted, average="macro"))
+    stance = ["conciliatory", "demanding", "rejecting"]
+    assert figures["macro_f1"] == pytest.approx(
+        f1_score(gold, predicted, labels=stance, average="macro")
+    )
+    assert figures["neutral_precision"] == pytest.approx(2 / 3)
+    assert figures["neutral_precision"] == pytest.approx(
+        precision_score(gold, predicted, labels=["neutral"], average="macro")
+    )
+    # ECE of the top label, 10 bins: [0.6, 0.7) holds 0.6 (wrong), 0.6 (right), 0.6 (wrong):
+    # |1/3 - 0.6|; [0.7, 0.8) holds two 0.7s, both right: |1 - 0.7|; [0.9, 1.0]: |1 - 0.9|.
+    expected = (3 / 6) * abs(1 / 3 - 0.6) + (2 / 6) * 0.3 + (1 / 6) * 0.1
+    assert figures["ece"] == pytest.approx(expected)
+    assert figures["rows"] == 6 and figures["accuracy"] == pytest.approx(4 / 6)
+
+
+def _write_articles(folder, rows):
+    folder.mkdir()
+    columns = ["article_id", "position", "text", "label", "domain", "form", "kind", "speaker"]
+    with open(folder / "a.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_article_scores_read_each_sentence_at_its_place(trained, tmp_path):
+    from stance.evaluation import article_scores
+
+    model = trained["model"]
+    texts = [
+        "Union rejects pay offer",
+        "The nurses' union rejected the latest pay offer on Tuesday, its leader said.",
+        "The dispute began in March.",
+        "“We will not go back to work for this,” Mara Quist said.",
+    ]
+    rows = [
+        {"article_id": "x", "position": i, "text": t, "label": label, "speaker": who}
+        for i, (t, label, who) in enumerate(
+            zip(
+                texts,
+                ["rejecting", "rejecting", "neutral", "rejecting"],
+                ["the union", "the nurses' union", "", "Mara Quist"],
+                strict=True,
+            ),
+            1,
+        )
+    ]
+    _write_articles(tmp_path / "articles", list(reversed(rows)))  # read back in order
+    found = article_scores(model, tmp_path / "articles", model.labels)
+    proba = model.predict_proba(texts, positions=[1, 2, 3, 4])
+    assert found["predicted"] == [model.labels[i] for i in proba.argmax(axis=1)]
+    named = speakers(texts)
+    expected = np.mean([same_speaker(n, r["speaker"]) for n, r in zip(named, rows, strict=True)])
+    assert found["figures"]["speaker_accuracy"] == pytest.approx(expected)
+    # The place matters: the same sentence as a headline and deep in the body.
+    headline = model.predict_proba([texts[2]], positions=[1])[0]
+    body = model.predict_proba([texts[2]], positions=[9])[0]
+    neutral = model.labels.index("neutral")
+    assert body[neutral] > headline[neutral]
+
+
+def test_analyze_reads_places_and_explains_them(trained):
+    from stance.article import analyze
+
+    model = trained["model"]
+    text = "Union rejects pay offer\n\nThe dispute began in March. Talks are due to resume."
+    found = analyze(model, text)
+    sentences = [s["text"] for s in found["sentences"]]
+    expected = model.tag(sentences, positions=[1, 2, 3])
+    assert [s["label"] for s in found["sentences"]] == [e["label"] for e in expected]
+    assert [s["confidence"] for s in found["sentences"]] == [
+        round(e["confidence"], 4) for e in expected
+    ]
+    places = {gram for s in found["sentences"] for gram, _ in s["explanation"]}
+    assert places & {"(headline)", "(lede)", "(body)"}
