@@ -212,7 +212,21 @@ def count_split(path: Path, label_names: list[str], drop: set[str]) -> tuple[Cou
     return counts, dropped
 
 
-def load_corpus(data_cfg, labels_cfg, cache_dir: str | Path | None = None) -> Corpus:
+def keep_articles(columns: dict[str, list[str]], fraction: float, seed: int) -> dict:
+    """``columns`` with only ``fraction`` of its articles (whole articles, drawn with ``seed``);
+    sentences written alone are all kept. For learning curves (`data.article_fraction`)."""
+    import random
+
+    if not 0 <= fraction <= 1:
+        raise StanceError(f"config: data.article_fraction must be in [0, 1], got {fraction}")
+    articles = sorted({a for a in columns["article_id"] if a})
+    random.Random(seed).shuffle(articles)
+    kept = set(articles[: round(fraction * len(articles))])
+    rows = [i for i, a in enumerate(columns["article_id"]) if not a or a in kept]
+    return {name: [values[i] for i in rows] for name, values in columns.items()}
+
+
+def load_corpus(data_cfg, labels_cfg, cache_dir: str | Path | None = None, seed: int = 0) -> Corpus:
     """Read, validate and hold train/validation/test; drop the labels in ``labels_cfg.drop``.
 
     With ``data.streaming`` the training split is validated and counted here but not held:
@@ -235,6 +249,9 @@ def load_corpus(data_cfg, labels_cfg, cache_dir: str | Path | None = None) -> Co
             counts, dropped[name] = count_split(path, label_names, drop)
         else:
             columns, dropped[name] = read_split(path, label_names, drop)
+            fraction = float(data_cfg.get("article_fraction", 1.0))
+            if name == "train" and fraction < 1:
+                columns = keep_articles(columns, fraction, seed)
             counts = Counter(columns["label"])
         minimum = (
             data_cfg.min_train_rows_per_label

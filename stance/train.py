@@ -195,7 +195,7 @@ def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
     # A tracking server that is down stops the run here, before the data is read.
     tracking.check_server(tracking.tracking_uri(cfg.tracking))
     out_dir = Path(cfg.paths.output_dir)
-    corpus = load_corpus(cfg.data, cfg.labels, Path(cfg.paths.cache) / "datasets")
+    corpus = load_corpus(cfg.data, cfg.labels, Path(cfg.paths.cache) / "datasets", int(cfg.seed))
     resolved = _resolved(cfg)
     with tracking.start_run(cfg.tracking, run_name(cfg), _tags(cfg, corpus)) as run:
         run.log_params(_params(resolved, cfg.seed))
