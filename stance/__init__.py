@@ -10,6 +10,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
 __version__ = "0.1.0"
+# The longest statement taken, in characters, by `stance predict` and the served model (a
+# news sentence is under 500; a longer text is not one, and costs memory and minutes).
+MAX_CHARS = 10_000
 __all__ = ["StanceError", "load_model", "__version__"]
 
 

@@ -108,7 +108,12 @@ def split_paragraphs(text: str, skip_furniture: bool = True) -> list[list[str]]:
     for paragraph in re.split(r"\n+", text):
         paragraph = paragraph.replace("\xa0", " ").strip()
         if paragraph and not (skip_furniture and is_furniture(paragraph)):
-            sentences = [s.strip() for s in _segmenter().segment(paragraph) if s.strip()]
+            sentences = [
+                s.strip()
+                for block in _blocks(paragraph)
+                for s in _segmenter().segment(block)
+                if s.strip()
+            ]
             if skip_furniture:  # "… will not be published. Required fields are marked *"
                 sentences = [s for s in sentences if not _BOILERPLATE.match(s)]
             if sentences:
@@ -116,30 +121,73 @@ def split_paragraphs(text: str, skip_furniture: bool = True) -> list[list[str]]:
     return paragraphs
 
 
+# pysbd's time grows with the square of a paragraph's length (its abbreviation rules rescan the
+# whole paragraph), so a paragraph longer than this is cut, between sentences, into blocks that
+# are segmented one by one: time linear in the article, whatever its layout.
+BLOCK_CHARS = 2000
+# Where a block may end: a full stop, question or exclamation mark (and a closing quote),
+# then a capital; not after a short word that may be an abbreviation ("U.S.", "Mr.", "No.").
+_BLOCK_END = re.compile(r"(?<=[a-z0-9%)][a-z0-9%)][a-z0-9%)][.!?])[\"”’]?\s+(?=[A-Z“\"])")
+
+
+def _blocks(paragraph: str) -> list[str]:
+    if len(paragraph) <= BLOCK_CHARS:
+        return [paragraph]
+    blocks, start = [], 0
+    while len(paragraph) - start > BLOCK_CHARS:
+        cut = None
+        for match in _BLOCK_END.finditer(paragraph, start + BLOCK_CHARS // 2, start + BLOCK_CHARS):
+            cut = match.end()
+        if cut is None:  # no sentence end in reach: a run-on text, cut at a space
+            space = paragraph.rfind(" ", start + BLOCK_CHARS // 2, start + BLOCK_CHARS)
+            cut = space + 1 if space > start else start + BLOCK_CHARS
+        blocks.append(paragraph[start:cut])
+        start = cut
+    blocks.append(paragraph[start:])
+    return blocks
+
+
 def split_sentences(text: str) -> list[str]:
     """All sentences of an article, in order."""
     return [sentence for paragraph in split_paragraphs(text) for sentence in paragraph]
 
 
-def analyze(model, text: str, *, abstain: bool = False, k: int = 5) -> dict[str, Any]:
+def analyze(
+    model,
+    text: str,
+    *,
+    abstain: bool = False,
+    k: int = 5,
+    max_chars: int | None = None,
+    truncate: bool = False,
+    source: str = "article",
+) -> dict[str, Any]:
     """Every sentence of ``text`` with its label, confidence, deciding n-grams and speaker,
-    rolled up per label and per speaker."""
-    sentences: list[dict[str, Any]] = []
+    rolled up per label and per speaker. A sentence longer than ``max_chars`` is refused
+    (naming ``source`` and the sentence) or, with ``truncate``, cut."""
+    from stance import StanceError
+
     paragraphs = split_paragraphs(text)
     flat = [(p, s) for p, paragraph in enumerate(paragraphs, 1) for s in paragraph]
+    if max_chars is not None:
+        for index, (_, sentence) in enumerate(flat, 1):
+            if len(sentence) > max_chars and not truncate:
+                raise StanceError(
+                    f"{source}: sentence {index} has {len(sentence):,} characters, over "
+                    f"--max-chars {max_chars:,} (pass --truncate to cut it)"
+                )
+        flat = [(p, s[:max_chars]) for p, s in flat]
     # Each sentence at its place in the article (1 is the headline), for the article register.
     positions = list(range(1, len(flat) + 1))
-    tags = model.tag([s for _, s in flat], abstain=abstain, positions=positions) if flat else []
-    found = speakers([s for _, s in flat])
-    for index, ((paragraph, sentence), tag, who) in enumerate(
-        zip(flat, tags, found, strict=True), 1
+    texts = [s for _, s in flat]
+    tags = model.tag(texts, abstain=abstain, positions=positions) if flat else []
+    found = speakers(texts)
+    chosen = [tag["label"] if tag["label"] in model.labels else None for tag in tags]
+    explained = model.explain_many(texts, k, chosen, positions) if flat else []
+    sentences: list[dict[str, Any]] = []
+    for index, ((paragraph, sentence), tag, who, why) in enumerate(
+        zip(flat, tags, found, explained, strict=True), 1
     ):
-        explained = model.explain(
-            sentence,
-            k=k,
-            label=tag["label"] if tag["label"] in model.labels else None,
-            position=index,
-        )
         sentences.append(
             {
                 "index": index,
@@ -148,7 +196,7 @@ def analyze(model, text: str, *, abstain: bool = False, k: int = 5) -> dict[str,
                 "label": tag["label"],
                 "confidence": round(tag["confidence"], 4),
                 "probabilities": tag["probabilities"],
-                "explanation": [[gram, weight] for gram, weight in explained],
+                "explanation": [[gram, weight] for gram, weight in why],
                 "speaker": who,
             }
         )

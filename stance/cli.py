@@ -15,9 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from stance import StanceError
+from stance import MAX_CHARS, StanceError
 
 FORMATS = ("table", "json", "csv")
+# The longest article taken by default, in characters: a news article is 3,000 to 20,000;
+# anything far beyond is not one. (The longest statement: `stance.MAX_CHARS`.)
+MAX_ARTICLE_CHARS = 100_000
 
 
 def _model_arg(parser: argparse.ArgumentParser) -> None:
@@ -87,8 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument(
         "--max-chars",
         type=int,
-        default=10_000,
-        help="longest statement accepted, in characters (default 10000)",
+        default=MAX_CHARS,
+        help=f"longest statement accepted, in characters (default {MAX_CHARS})",
     )
     predict.add_argument(
         "--truncate", action="store_true", help="cut longer statements to --max-chars instead"
@@ -105,15 +108,34 @@ def build_parser() -> argparse.ArgumentParser:
     _model_arg(evaluate)
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
 
-    analyze = sub.add_parser("analyze", help="tag every sentence of a plain-text news article")
+    analyze = sub.add_parser("analyze", help="tag every sentence of plain-text news articles")
     analyze.add_argument(
-        "file",
-        help="a UTF-8 plain-text article (one paragraph per line), or a folder of them (*.txt)",
+        "files",
+        nargs="+",
+        metavar="ARTICLE",
+        help="UTF-8 plain-text articles (one paragraph per line), or folders of them (*.txt)",
     )
     _model_arg(analyze)
     analyze.add_argument("--format", choices=("table", "json", "html"), default="table")
     _output_args(analyze, "deciding n-grams per sentence")
-    _parallel_args(analyze, "articles of a folder")
+    analyze.add_argument(
+        "--max-chars",
+        type=int,
+        default=MAX_CHARS,
+        help=f"longest sentence accepted, in characters (default {MAX_CHARS})",
+    )
+    analyze.add_argument(
+        "--max-article-chars",
+        type=int,
+        default=MAX_ARTICLE_CHARS,
+        help=f"longest article accepted, in characters (default {MAX_ARTICLE_CHARS})",
+    )
+    analyze.add_argument(
+        "--truncate",
+        action="store_true",
+        help="cut longer articles and sentences to the limits instead of refusing them",
+    )
+    _parallel_args(analyze, "articles")
 
     promote = sub.add_parser("promote", help="make a training run's registered model the champion")
     promote.add_argument(
@@ -290,6 +312,8 @@ def cmd_predict(args) -> int:
     from stance.parallel import jobs_from, ordered_map, tag_batch
 
     jobs = jobs_from(args.jobs)
+    if args.out and args.file:
+        _refuse_inputs_as_outputs([args.file], [Path(args.out)])
     batches, total = _batches(args)
     first = next(batches, [])
     # The other columns of the input (from its first record) travel with each row.
@@ -397,52 +421,109 @@ def _render_analysis(analysis: dict, fmt: str, compact: bool = False) -> str:
     return _analysis_table(analysis)
 
 
+def _articles(args) -> list[str]:
+    """The article files named, a folder standing for its ``*.txt`` in name order; each
+    checked (missing, empty, too long) before the model loads."""
+    from stance.article import read_article
+
+    for name, value in (
+        ("--max-chars", args.max_chars),
+        ("--max-article-chars", args.max_article_chars),
+    ):
+        if value < 1:
+            raise StanceError(f"{name} {value}: must be at least 1")
+    articles: list[str] = []
+    for given in args.files:
+        source = Path(given)
+        if source.is_dir():
+            found = sorted(str(p) for p in source.glob("*.txt") if not p.name.startswith("."))
+            if not found:
+                raise StanceError(f"{source}: no .txt articles in this folder")
+            articles += found
+        else:
+            articles.append(given)
+    for path in articles:
+        text = read_article(path)
+        if len(text) > args.max_article_chars and not args.truncate:
+            raise StanceError(
+                f"{path}: article of {len(text):,} characters, over --max-article-chars "
+                f"{args.max_article_chars:,} (pass --truncate to cut it)"
+            )
+    return articles
+
+
+def _analysis_outputs(args, articles: list[str]) -> list[Path] | None:
+    """Where each analysis goes with ``--out`` (None: standard output). One article writes the
+    file ``--out`` names; several write one file each into the folder ``--out`` names. No
+    output may be an input."""
+    extension = {"json": ".json", "html": ".html", "table": ".txt"}[args.format]
+    several = len(articles) > 1 or any(Path(f).is_dir() for f in args.files)
+    if not args.out:
+        if several and args.format == "html":
+            raise StanceError("--format html over several articles needs --out FOLDER")
+        return None
+    out = Path(args.out)
+    if several:
+        if out.is_file() or (not out.exists() and out.suffix.lower() in _FILE_SUFFIXES):
+            raise StanceError(
+                f"--out {args.out}: names a file, but {len(articles)} articles write one file "
+                "each: give a folder"
+            )
+        targets = [out / (Path(path).stem + extension) for path in articles]
+        stems = [t.name for t in targets]
+        if len(set(stems)) < len(stems):
+            twice = next(name for name in stems if stems.count(name) > 1)
+            raise StanceError(f"--out {args.out}: two articles would both write {twice}")
+    else:
+        if out.is_dir():
+            raise StanceError(f"--out {args.out}: a folder; one article writes one file")
+        targets = [out]
+    _refuse_inputs_as_outputs(articles, targets)
+    return targets
+
+
+_FILE_SUFFIXES = (".html", ".htm", ".json", ".jsonl", ".txt", ".csv", ".md")
+
+
+def _refuse_inputs_as_outputs(inputs: list[str], outputs: list[Path]) -> None:
+    """An output that is an input (after links are resolved) would overwrite it."""
+    resolved = {Path(path).resolve(): path for path in inputs}
+    for target in outputs:
+        if target.resolve() in resolved:
+            raise StanceError(
+                f"--out {target}: is the input {resolved[target.resolve()]}; "
+                "writing it would overwrite the input"
+            )
+
+
 def cmd_analyze(args) -> int:
     from stance import load_model
-    from stance.article import read_article
     from stance.io import write_text_atomic
     from stance.parallel import analyze_article, jobs_from, ordered_map
 
     jobs = jobs_from(args.jobs)
-    source = Path(args.file)
-    folder = source.is_dir()
-    if folder:
-        articles = sorted(str(p) for p in source.glob("*.txt") if not p.name.startswith("."))
-        if not articles:
-            raise StanceError(f"{source}: no .txt articles in this folder")
-        if args.format == "html" and not args.out:
-            raise StanceError("--format html over a folder needs --out FOLDER (one page each)")
-        if args.out and Path(args.out).is_file():
-            raise StanceError(f"--out {args.out}: a file; over a folder --out names a folder")
-    else:
-        read_article(args.file)  # a missing or empty file stops us before the model loads
-        articles = [args.file]
+    articles = _articles(args)
+    targets = _analysis_outputs(args, articles)
     model = load_model(args.model)
     model_name = str(args.model or "experiments/models/latest")
-    progress = _progress(args, len(articles), "article") if folder else None
-    extension = {"json": ".json", "html": ".html", "table": ".txt"}[args.format]
+    progress = _progress(args, len(articles), "article") if len(articles) > 1 else None
+    limits = (args.max_chars, args.max_article_chars, args.truncate)
     analyses = ordered_map(
         analyze_article,
-        ((path, args.abstain, args.k) for path in articles),
+        ((path, args.abstain, args.k, *limits) for path in articles),
         jobs=jobs,
         model=model,
         model_arg=args.model,
     )
     try:
-        for path, found in zip(articles, analyses, strict=True):
+        for i, (path, found) in enumerate(zip(articles, analyses, strict=True)):
             analysis = {"source": found.pop("source"), "model": model_name, **found}
-            if not folder:
-                output = _render_analysis(analysis, args.format)
-                if args.out:
-                    write_text_atomic(args.out, output)
-                    print(f"wrote {args.out}", file=sys.stderr)
-                else:
-                    sys.stdout.write(output)
-            elif args.out:
-                write_text_atomic(
-                    Path(args.out) / (Path(path).stem + extension),
-                    _render_analysis(analysis, args.format),
-                )
+            if targets is not None:
+                write_text_atomic(targets[i], _render_analysis(analysis, args.format))
+                if len(articles) == 1:
+                    print(f"wrote {targets[i]}", file=sys.stderr)
+            elif len(articles) == 1:
+                sys.stdout.write(_render_analysis(analysis, args.format))
             else:
                 header = "" if args.format == "json" else f"== {path} ==\n"
                 sys.stdout.write(header + _render_analysis(analysis, args.format, compact=True))
@@ -452,7 +533,7 @@ def cmd_analyze(args) -> int:
     finally:
         if progress is not None:
             progress.close()
-    if folder and args.out:
+    if targets is not None and len(articles) > 1:
         print(f"wrote {len(articles)} analyses to {args.out}", file=sys.stderr)
     return 0
 

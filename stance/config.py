@@ -25,6 +25,12 @@ def config_dir() -> Path:
     )
 
 
+def _unique_token() -> str:
+    import secrets
+
+    return secrets.token_hex(3)
+
+
 def project_root() -> Path:
     """$STANCE_ROOT, else the checkout this package runs from, else the current folder."""
     if os.environ.get("STANCE_ROOT"):
@@ -44,6 +50,17 @@ def register_resolvers() -> None:
         OmegaConf.register_new_resolver("as_tuple", lambda items: tuple(items))
     if not OmegaConf.has_resolver("stance_root"):
         OmegaConf.register_new_resolver("stance_root", lambda: str(project_root()))
+    if not OmegaConf.has_resolver("env_or"):
+        # An environment variable, or the default when it is unset or empty
+        # (`MLFLOW_TRACKING_URI= stance-train` means no server, not the cwd's ./mlruns).
+        OmegaConf.register_new_resolver(
+            "env_or", lambda name, default: os.environ.get(name) or default
+        )
+    if not OmegaConf.has_resolver("unique"):
+        # Run folders are named by the second they start in and this token, so two runs (or
+        # sweeps, on machines sharing a file system) started together never share one.
+        # Cached in the config, so a run's folder resolves to one name wherever it is read.
+        OmegaConf.register_new_resolver("unique", _unique_token, use_cache=True)
 
 
 @dataclass(frozen=True)

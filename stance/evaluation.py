@@ -163,7 +163,8 @@ def article_scores(model, folder: str | Path, labels: list[str]) -> dict[str, An
     if "neutral" not in labels or not rows:
         return None
     proba = model.predict_proba([r["text"] for r in rows], [int(r["position"]) for r in rows])
-    found = article_figures([r["label"] for r in rows], proba, labels)
+    # The columns of ``proba`` are in the model's order of labels, not the config's.
+    found = article_figures([r["label"] for r in rows], proba, model.labels)
     named = [
         same_speaker(found_speaker, row["speaker"])
         for article in articles

@@ -147,34 +147,56 @@ class StanceModel:
         sentence's ``position`` in an article, its place (``(headline)``, ``(lede)``,
         ``(body)``) is one more entry, weighted by the log-ratio the article register adds.
         """
-        clf = self.pipeline[-1]
         positions = None if position is None else [position]
-        label = label or self.predict([text], positions)[0]
-        if hasattr(clf, "explain_text"):  # rules name their own cues
-            return clf.explain_text(self.pipeline[:-1].transform([text])[0], label)[:k]
+        return self.explain_many([text], k, None if label is None else [label], positions)[0]
+
+    def explain_many(
+        self,
+        texts: list[str],
+        k: int = 5,
+        labels: list[str | None] | None = None,
+        positions: list[int] | None = None,
+    ) -> list[list[tuple[str, float]]]:
+        """`explain` for many texts at once (one pass of the pipeline's steps over them all)."""
+        clf = self.pipeline[-1]
+        inner = getattr(clf, "estimator_", clf)
+        predicted = self.predict(texts, positions)
+        labels = [
+            given or found for given, found in zip(labels or predicted, predicted, strict=True)
+        ]
+        unknown = [label for label in labels if label not in self.labels]
+        if unknown:
+            raise ValueError(f"unknown label {unknown[0]!r}; labels are {self.labels}")
+        if hasattr(inner, "explain_text"):  # rules name their own cues
+            prepped = self.pipeline[:-1].transform(texts)
+            return [
+                inner.explain_text(p, label)[:k] for p, label in zip(prepped, labels, strict=True)
+            ]
         weights = _class_weights(clf)
         if weights is None:
-            return []
-        if label not in self.labels:
-            raise ValueError(f"unknown label {label!r}; labels are {self.labels}")
-        c = self.labels.index(label)
-        others = np.delete(weights, c, axis=0).mean(axis=0)
-        relative = weights[c] - others
-        prepped = self.pipeline[0].transform([text])
-        row = self.pipeline[1:-1].transform(prepped).tocsr()
-        scores = row.data * relative[row.indices]
-        order = np.argsort(-scores)[:k]
-        names = self._names_for(prepped[0], row.indices[order])
-        found = [(names[i], float(scores[j])) for i, j in enumerate(order) if scores[j] > 0]
-        if position is not None and hasattr(clf, "shift"):
-            from stance.register import place
+            return [[] for _ in texts]
+        prepped = self.pipeline[0].transform(texts)
+        rows = self.pipeline[1:-1].transform(prepped).tocsr()
+        out = []
+        for i, label in enumerate(labels):
+            c = self.labels.index(label)
+            relative = weights[c] - np.delete(weights, c, axis=0).mean(axis=0)
+            indices = rows.indices[rows.indptr[i] : rows.indptr[i + 1]]
+            scores = rows.data[rows.indptr[i] : rows.indptr[i + 1]] * relative[indices]
+            order = np.argsort(-scores)[:k]
+            names = self._names_for(prepped[i], indices[order])
+            found = [(names[n], float(scores[j])) for n, j in enumerate(order) if scores[j] > 0]
+            position = positions[i] if positions is not None else None
+            if position is not None and hasattr(clf, "shift"):
+                from stance.register import place
 
-            factor = np.log(clf.shift(position))
-            pushed = float(factor[c] - np.delete(factor, c).mean())
-            if pushed > 0 and place(position):
-                found.append((f"({place(position)})", pushed))
-        found.sort(key=lambda pair: -pair[1])
-        return [(name, round(weight, 4)) for name, weight in found[:k]]
+                factor = np.log(clf.shift(position))
+                pushed = float(factor[c] - np.delete(factor, c).mean())
+                if pushed > 0 and place(position):
+                    found.append((f"({place(position)})", pushed))
+            found.sort(key=lambda pair: -pair[1])
+            out.append([(name, round(weight, 4)) for name, weight in found[:k]])
+        return out
 
     def top_ngrams(self, n: int = 20) -> dict[str, list[tuple[str, float]]]:
         """For each label, the ``n`` features the model weighs most for it over the others."""

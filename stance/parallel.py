@@ -77,10 +77,23 @@ def tag_batch(texts: list[str], abstain: bool, explain: bool, k: int) -> list[di
     return rows
 
 
-def analyze_article(path: str, abstain: bool, k: int) -> dict[str, Any]:
+def analyze_article(
+    path: str,
+    abstain: bool,
+    k: int,
+    max_chars: int | None = None,
+    max_article_chars: int | None = None,
+    truncate: bool = False,
+) -> dict[str, Any]:
     from stance.article import analyze, read_article
 
-    return {"source": str(path), **analyze(_model, read_article(path), abstain=abstain, k=k)}
+    text = read_article(path)
+    if max_article_chars is not None and truncate:
+        text = text[:max_article_chars]
+    found = analyze(
+        _model, text, abstain=abstain, k=k, max_chars=max_chars, truncate=truncate, source=path
+    )
+    return {"source": str(path), **found}
 
 
 def ordered_map(

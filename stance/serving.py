@@ -16,7 +16,8 @@ class StanceServingModel(PythonModel):
     """What MLflow loads and serves: the saved stance model (checksum verified on load).
 
     ``predict`` takes a DataFrame with a ``text`` column and returns one row per input row:
-    ``label``, ``confidence`` and ``p_<label>`` for every label. With ``params={"abstain":
+    ``label``, ``confidence`` and ``p_<label>`` for every label. A text over
+    `stance.MAX_CHARS` characters is refused (HTTP 400 from the server). With ``params={"abstain":
     true}`` (declared in the signature), a label under its threshold chosen on validation
     is answered ``uncertain``, as ``stance predict --abstain`` does.
     """
@@ -37,13 +38,21 @@ class StanceServingModel(PythonModel):
         from mlflow.exceptions import MlflowException
         from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
 
+        from stance import MAX_CHARS
+
         column = model_input["text"] if hasattr(model_input, "columns") else model_input
         texts = list(column)
+        limit = int(self.model.meta.get("max_chars", MAX_CHARS))
         for i, text in enumerate(texts):
             # MLflow's schema check lets any JSON value through a string column.
             if not isinstance(text, str) or not text.strip():
                 raise MlflowException(
-                    f"row {i}: 'text' must be a non-empty string, got {text!r}",
+                    f"row {i}: 'text' must be a non-empty string, got {repr(text)[:80]}",
+                    error_code=INVALID_PARAMETER_VALUE,
+                )
+            if len(text) > limit:  # a 400, before the text costs seconds and memory
+                raise MlflowException(
+                    f"row {i}: 'text' has {len(text):,} characters, over the limit of {limit:,}",
                     error_code=INVALID_PARAMETER_VALUE,
                 )
         labels = self.model.labels

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -180,9 +182,7 @@ def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
     sweeper optimises) and the model, its folder, the evaluation and the MLflow run.
     """
     from stance import tracking
-    from stance.artifacts import write_reports
     from stance.data import load_corpus
-    from stance.evaluation import evaluate
     from stance.model import move_latest
 
     register_resolvers()
@@ -192,11 +192,42 @@ def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
         from stance.streaming import check_streamable
 
         check_streamable(pipeline, cfg.data.chunk_rows, cfg.data.epochs)
-    # A tracking server that is down stops the run here, before the data is read.
-    tracking.check_server(tracking.tracking_uri(cfg.tracking))
+    # A tracking server that is down, or whose database is, stops the run here, before the
+    # data is read.
+    uri = tracking.tracking_uri(cfg.tracking)
+    tracking.check_server(uri)
+    tracking.check_store(uri)
     out_dir = Path(cfg.paths.output_dir)
     corpus = load_corpus(cfg.data, cfg.labels, Path(cfg.paths.cache) / "datasets", int(cfg.seed))
     resolved = _resolved(cfg)
+    model_dir = out_dir / "model"
+    try:
+        run, model, metrics, result = _tracked_run(cfg, pipeline, corpus, resolved, register_as)
+    except BaseException:
+        shutil.rmtree(model_dir, ignore_errors=True)  # a run that fails leaves no model
+        raise
+    # Only a run that ended well moves `latest`; a sweep's jobs leave it alone (the sweep
+    # points it at its winner when it ends).
+    latest = None
+    if tracking.sweep_job() is None:
+        latest = move_latest(model_dir, Path(cfg.paths.models) / "latest", cfg.sweep.select_by)
+    return metrics, {
+        "latest": latest,
+        "model": model,
+        "model_dir": model_dir,
+        "evaluation": result,
+        "run": run,
+        "run_id": run.run_id,
+    }
+
+
+def _tracked_run(cfg: DictConfig, pipeline, corpus, resolved: dict, register_as: str | None):
+    """The MLflow run: fit, evaluate, save the model, log everything."""
+    from stance import tracking
+    from stance.artifacts import write_reports
+    from stance.evaluation import evaluate
+
+    out_dir = Path(cfg.paths.output_dir)
     with tracking.start_run(cfg.tracking, run_name(cfg), _tags(cfg, corpus)) as run:
         run.log_params(_params(resolved, cfg.seed))
         run.log_inputs(corpus)
@@ -229,18 +260,7 @@ def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
         run.log_artifacts(model_dir, "stance_model")
         if cfg.tracking.log_model:
             run.log_model(model_dir, corpus["validation"].texts, register_as)
-        # A sweep's jobs leave `latest` alone: the sweep points it at its winner when it ends.
-        latest = None
-        if tracking.sweep_job() is None:
-            latest = move_latest(model_dir, Path(cfg.paths.models) / "latest", cfg.sweep.select_by)
-    return metrics, {
-        "latest": latest,
-        "model": model,
-        "model_dir": model_dir,
-        "evaluation": result,
-        "run": run,
-        "run_id": run.run_id,
-    }
+    return run, model, metrics, result
 
 
 SUMMARY = (
@@ -284,15 +304,45 @@ def print_summary(cfg: DictConfig, metrics: dict[str, float], objects: dict[str,
     print(f"MLflow: {run.url()}{registered}")
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM (what SLURM and `kill` send) during a run: ended like Ctrl-C, the run KILLED."""
+
+
+def _stop(signum, frame) -> None:
+    raise Stopped(signum)
+
+
 @hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")
 def _hydra_main(cfg: DictConfig) -> float:
+    from stance.tracking.store import StoreUnavailable
+
     try:
         metrics, objects = train(cfg)
-    except StanceError as err:
+    except (StanceError, StoreUnavailable) as err:
+        if isinstance(err, StanceError):
+            _forget_output_dir(cfg)  # refused before it started: no run folder
         print(f"stance-train: error: {err}", file=sys.stderr)
         sys.exit(2)
+    except KeyboardInterrupt as err:
+        name = "SIGTERM" if isinstance(err, Stopped) else "SIGINT"
+        print(
+            f"stance-train: stopped by {name}: the run is marked KILLED, no model was kept",
+            file=sys.stderr,
+        )
+        sys.exit(143 if isinstance(err, Stopped) else 130)
     print_summary(cfg, metrics, objects)
     return metrics["validation/macro_f1"]
+
+
+def _forget_output_dir(cfg: DictConfig) -> None:
+    """Remove this run's folder if it holds nothing but what Hydra wrote into it."""
+    from hydra.core.hydra_config import HydraConfig
+
+    if not HydraConfig.initialized():
+        return
+    folder = Path(HydraConfig.get().runtime.output_dir)
+    if folder.is_dir() and all(p.name == ".hydra" or p.suffix == ".log" for p in folder.iterdir()):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _check_overrides(argv: list[str]) -> None:
@@ -329,6 +379,7 @@ def _one_line(err: Exception) -> str:
 
 def main() -> None:
     _check_overrides(sys.argv[1:])
+    signal.signal(signal.SIGTERM, _stop)
     _hydra_main()
 
 

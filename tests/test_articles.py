@@ -149,9 +149,18 @@ def test_article_scores_read_each_sentence_at_its_place(trained, tmp_path):
         )
     ]
     _write_articles(tmp_path / "articles", list(reversed(rows)))  # read back in order
-    found = article_scores(model, tmp_path / "articles", model.labels)
+    # The labels in the config's order (neutral last), not the model's (sorted).
+    config_order = ["conciliatory", "demanding", "rejecting", "neutral"]
+    assert model.labels != config_order
+    found = article_scores(model, tmp_path / "articles", config_order)
     proba = model.predict_proba(texts, positions=[1, 2, 3, 4])
     assert found["predicted"] == [model.labels[i] for i in proba.argmax(axis=1)]
+    gold = [r["label"] for r in rows]
+    from sklearn.metrics import f1_score
+
+    assert found["figures"]["macro_f1_4"] == pytest.approx(
+        f1_score(gold, found["predicted"], labels=model.labels, average="macro", zero_division=0)
+    )
     named = speakers(texts)
     expected = np.mean([same_speaker(n, r["speaker"]) for n, r in zip(named, rows, strict=True)])
     assert found["figures"]["speaker_accuracy"] == pytest.approx(expected)

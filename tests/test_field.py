@@ -231,6 +231,12 @@ def test_promote_then_serve_with_mlflow(trained, monkeypatch, capsys):
         assert _post(f"{url}/invocations", {"dataframe_records": [{"statement": "x"}]})[0] == 400
         status, body = _post(f"{url}/invocations", {"dataframe_records": [{"text": 5}]})
         assert status == 400 and "must be a non-empty string" in body["message"]
+        # A text far longer than any statement is refused before it costs time and memory.
+        started = time.monotonic()
+        huge = {"dataframe_records": [{"text": "We reject the offer. " * 50_000}]}  # ~1 MB
+        status, body = _post(f"{url}/invocations", huge)
+        assert status == 400 and "over the limit of 10,000" in body["message"]
+        assert time.monotonic() - started < 10
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)

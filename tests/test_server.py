@@ -17,6 +17,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,8 +59,24 @@ class Server:
     artifacts: Path  # where it puts the artifacts it is sent
 
 
-@pytest.fixture(scope="session")
-def postgres():
+@dataclass
+class Cluster:
+    """A throwaway PostgreSQL cluster: its URI, and how to stop and start it again."""
+
+    uri: str
+    pg_ctl: list[str]
+
+    def stop(self) -> None:
+        run = subprocess.run([*self.pg_ctl, "-m", "fast", "-w", "stop"], capture_output=True)
+        assert run.returncode == 0, run.stderr
+
+    def start(self) -> None:
+        run = subprocess.run([*self.pg_ctl, "-w", "-t", "60", "start"], capture_output=True)
+        assert run.returncode == 0, run.stderr
+
+
+@contextmanager
+def pg_cluster():
     """A throwaway PostgreSQL cluster on a free loopback port (initdb refuses root: as root it
     runs as the `postgres` user, which Debian's package creates); a database `mlflow` in it."""
     bindir = postgres_bindir()
@@ -84,32 +101,29 @@ def postgres():
         done = subprocess.run([*user, *args], capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, f"{args[0]}: {done.stdout}{done.stderr}"
 
+    options = f"-h 127.0.0.1 -p {port} -k {folder} -F"  # loopback only; no fsync
+    pg_ctl = [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-l", f"{folder}/log"]
     try:
         pg(str(bindir / "initdb"), *f"-D {data} -U stance --auth=trust -E UTF8".split())
-        options = f"-h 127.0.0.1 -p {port} -k {folder} -F"  # loopback only; no fsync
-        pg(
-            str(bindir / "pg_ctl"),
-            *f"-D {data} -l {folder}/log -w -t 60 start".split(),
-            "-o",
-            options,
-        )
+        pg(*pg_ctl[len(as_user) :], "-w", "-t", "60", "-o", options, "start")
         pg(str(bindir / "createdb"), *f"-h 127.0.0.1 -p {port} -U stance mlflow".split(), user=[])
-        yield f"postgresql://stance@127.0.0.1:{port}/mlflow"
+        yield Cluster(f"postgresql://stance@127.0.0.1:{port}/mlflow", [*pg_ctl, "-o", options])
     finally:
-        subprocess.run(
-            [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-            capture_output=True,
-        )
+        subprocess.run([*pg_ctl, "-m", "immediate", "stop"], capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def tracking_server(postgres, tmp_path_factory):
-    """The real MLflow server on that database, started the way `make server` starts it."""
-    artifacts = tmp_path_factory.mktemp("server-artifacts")
-    log = tmp_path_factory.mktemp("server-log") / "mlflow.log"
+def postgres():
+    with pg_cluster() as cluster:
+        yield cluster.uri
+
+
+@contextmanager
+def mlflow_server(database: str, artifacts: Path, log: Path):
+    """The real MLflow server on ``database``, started the way `make server` starts it."""
     port = free_port()
-    command = [str(BIN / "stance"), "server", "--backend-store-uri", postgres]
+    command = [str(BIN / "stance"), "server", "--backend-store-uri", database]
     command += ["--artifacts-destination", str(artifacts), "--port", str(port), "--workers", "1"]
     with open(log, "w") as out:
         # Its own process group: the teardown stops the server and the workers it starts.
@@ -128,7 +142,7 @@ def tracking_server(postgres, tmp_path_factory):
                         break
             except OSError:
                 time.sleep(0.5)
-        yield Server(uri, postgres, artifacts)
+        yield Server(uri, database, artifacts)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -136,6 +150,15 @@ def tracking_server(postgres, tmp_path_factory):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def tracking_server(postgres, tmp_path_factory):
+    """The real MLflow server on that database, started the way `make server` starts it."""
+    artifacts = tmp_path_factory.mktemp("server-artifacts")
+    log = tmp_path_factory.mktemp("server-log") / "mlflow.log"
+    with mlflow_server(postgres, artifacts, log) as server:
+        yield server
 
 
 def database_rows(database: str, sql: str, **params) -> list[tuple]:

@@ -22,13 +22,22 @@ from stance.tracking.compare import (
 from stance.tracking.registry import load_logged_model, promote, register_policy, registers_this_run
 from stance.tracking.runs import RunLogger, flatten_params, git_commit, start_run, sweep_job
 from stance.tracking.servers import serve, server, ui
-from stance.tracking.store import check_server, default_uri, setup, tracking_uri
+from stance.tracking.store import (
+    StoreUnavailable,
+    check_server,
+    check_store,
+    default_uri,
+    setup,
+    tracking_uri,
+)
 from stance.tracking.sweeps import SweepParentRun
 
 __all__ = [
     "RunLogger",
     "SweepParentRun",
+    "StoreUnavailable",
     "check_server",
+    "check_store",
     "default_uri",
     "differing_params",
     "flatten_params",

@@ -15,7 +15,17 @@ from typing import Any
 
 import mlflow
 
-from stance.tracking.store import PARENT_RUN_FILE, retry, setup, store_lock, tracking_uri
+from stance.tracking.store import (
+    PARENT_RUN_FILE,
+    StoreUnavailable,
+    describe,
+    quick_requests,
+    retry,
+    setup,
+    store_lock,
+    tracking_uri,
+    unavailable,
+)
 
 
 def git_commit(root: str | Path) -> str:
@@ -69,21 +79,27 @@ class RunLogger:
         self.uri = uri
         self.model_version: str | None = None
 
-    def log_params(self, params: dict[str, Any]) -> None:
+    def call(self, doing: str, fn, *args, **kwargs):
+        """``fn(*args, **kwargs)`` against the store; the store failing is one
+        `StoreUnavailable` naming what was being done."""
+        try:
+            return retry(fn, *args, **kwargs)
+        except Exception as err:
+            if unavailable(err):
+                raise StoreUnavailable(describe(self.uri, err, doing)) from None
+            raise
 
-        retry(mlflow.log_params, {k[:250]: v for k, v in params.items()})
+    def log_params(self, params: dict[str, Any]) -> None:
+        self.call("logging params", mlflow.log_params, {k[:250]: v for k, v in params.items()})
 
     def log_metrics(self, metrics: dict[str, float]) -> None:
-
-        retry(mlflow.log_metrics, {k: float(v) for k, v in metrics.items()})
+        self.call("logging metrics", mlflow.log_metrics, {k: float(v) for k, v in metrics.items()})
 
     def set_tags(self, tags: dict[str, str]) -> None:
-
-        retry(mlflow.set_tags, tags)
+        self.call("setting tags", mlflow.set_tags, tags)
 
     def log_artifacts(self, folder: Path, artifact_path: str | None = None) -> None:
-
-        retry(mlflow.log_artifacts, str(folder), artifact_path)
+        self.call("logging artifacts", mlflow.log_artifacts, str(folder), artifact_path)
 
     def log_inputs(self, corpus) -> None:
         """Each split as a run input, with its source file and the corpus digest."""
@@ -110,7 +126,8 @@ class RunLogger:
             # Parallel jobs log the same splits; MLflow's get-or-create of the dataset row
             # races (UNIQUE constraint), so take turns, and retry if another store client won.
             with store_lock(self.uri):
-                retry(
+                self.call(
+                    "logging the data sets",
                     mlflow.log_input,
                     dataset,
                     context=name,
@@ -136,7 +153,8 @@ class RunLogger:
         # Models from code: MLflow copies the stance package into the model (code_paths) and
         # runs serving_model.py at load, so the model loads where stance is not installed,
         # and nothing is pickled with CloudPickle.
-        info = retry(
+        info = self.call(
+            "logging the model",
             mlflow.pyfunc.log_model,
             name="model",
             python_model=str(package / "serving_model.py"),
@@ -256,6 +274,68 @@ def end_dead_runs(client, experiment_ids: list[str]) -> list[str]:
     return ended
 
 
+class Heartbeat:
+    """While a run works without talking to its tracking server (fitting, the cross-domain
+    refits), ask the server about the run every ``every`` seconds; when it has failed to
+    answer ``misses`` times in a row (the server or its database is down), stop the run with
+    `StoreUnavailable`, so that it ends within a minute instead of at its next log call."""
+
+    def __init__(self, uri: str, run_id: str, every: float = 10.0, misses: int = 2):
+        import threading
+
+        self.uri, self.run_id, self.every, self.misses = uri.rstrip("/"), run_id, every, misses
+        self.reason: str | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="stance-heartbeat", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGUSR1, self._raise)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+            signal.signal(signal.SIGUSR1, self._previous)
+
+    def _raise(self, signum, frame) -> None:
+        raise StoreUnavailable(self.reason or f"tracking server {self.uri}: not reachable")
+
+    def _beat(self) -> None:
+        import _thread
+        import signal
+        import urllib.error
+        import urllib.request
+
+        missed = 0
+        url = f"{self.uri}/api/2.0/mlflow/runs/get?run_id={self.run_id}"
+        while not self._stop.wait(self.every):
+            try:
+                with urllib.request.urlopen(url, timeout=min(self.every, 10)):
+                    missed = 0
+                    continue
+            except urllib.error.HTTPError as err:
+                if err.code < 500:
+                    missed = 0
+                    continue
+                detail = err.read().decode("utf-8", "replace")[:300]
+                failure: Exception = RuntimeError(f"error code {err.code}: {detail}")
+            except OSError as err:
+                failure = err
+            missed += 1
+            if missed >= self.misses and not self._stop.is_set():
+                self.reason = describe(self.uri, failure, "the run was working")
+                _thread.interrupt_main(signal.SIGUSR1)
+                return
+
+
 @contextmanager
 def start_run(tracking_cfg, run_name: str, tags: dict[str, str]) -> Iterator[RunLogger]:
     """An MLflow run, ended in ``finally`` as FINISHED, FAILED or KILLED (an interrupt); a
@@ -273,12 +353,37 @@ def start_run(tracking_cfg, run_name: str, tags: dict[str, str]) -> Iterator[Run
     if parent:
         tags["mlflow.parentRunId"] = parent
     active = retry(mlflow.start_run, experiment_id=experiment_id, run_name=run_name, tags=tags)
+    run_id = active.info.run_id
     status = "FAILED"
+    store_failed = False
+    uri = tracking_uri(tracking_cfg)
     try:
-        yield RunLogger(active.info.run_id, experiment_id, tracking_uri(tracking_cfg))
+        if uri.startswith(("http://", "https://")):
+            with Heartbeat(uri, run_id):
+                yield RunLogger(run_id, experiment_id, uri)
+        else:
+            yield RunLogger(run_id, experiment_id, uri)
         status = "FINISHED"
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (stance.train turns it into one)
         status = "KILLED"
         raise
+    except StoreUnavailable:
+        store_failed = True
+        raise
     finally:
-        retry(mlflow.end_run, status=status)
+        _end(run_id, status, quick=store_failed)
+
+
+def _end(run_id: str, status: str, quick: bool) -> None:
+    """End the run with ``status``; if the store cannot take it now, leave a note so that the
+    next command on this machine that reaches the store ends it so (`end_dead_runs`)."""
+    try:
+        if quick:  # the store has just failed: one short try, not another minute of retries
+            with quick_requests(3):
+                mlflow.end_run(status=status)
+        else:
+            retry(mlflow.end_run, status=status)
+    except Exception as err:
+        if not unavailable(err):
+            raise
+        remember_unfinished(run_id, status)

@@ -3,7 +3,9 @@ check that a server answers, the experiment, and retries of SQLite's single writ
 
 from __future__ import annotations
 
+import os
 import random
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +18,96 @@ PARENT_RUN_FILE = ".mlflow_parent_run_id"
 
 
 EXPERIMENT_KIND = {"mlflow.experimentKind": "custom_model_development"}
+
+
+# Every request to a tracking server waits at most this long and is retried this often
+# (MLflow's defaults, 120 s and 7 retries with backoff, hang a run for ten minutes when the
+# server or its database dies); the environment overrides them.
+HTTP_LIMITS = {
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "15",
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
+    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+    "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER": "0.5",
+}
+
+
+def limit_requests() -> None:
+    for key, value in HTTP_LIMITS.items():
+        os.environ.setdefault(key, value)
+
+
+@contextmanager
+def quick_requests(seconds: int = 5) -> Iterator[None]:
+    """One try of at most ``seconds`` per request: for the checks before a run, and for
+    ending a run whose store has just failed."""
+    saved = {k: os.environ.get(k) for k in HTTP_LIMITS}
+    os.environ["MLFLOW_HTTP_REQUEST_TIMEOUT"] = str(seconds)
+    os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = "0"
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+class StoreUnavailable(Exception):
+    """The tracking store stopped answering during a run (one line: `describe`)."""
+
+
+_DATABASE_DOWN = re.compile(
+    r"operationalerror|could not connect|connection refused.*5432|server closed the connection|"
+    r"terminating connection|database system is (?:shutting down|starting up)|psycopg|"
+    r"connection to server|no connection to the server|database is locked",
+    re.IGNORECASE,
+)
+_NOT_REACHABLE = re.compile(
+    r"max retries exceeded|connection refused|connectionerror|failed to establish|"
+    r"name or service not known|timed out|read timeout|connection aborted|remote end closed",
+    re.IGNORECASE,
+)
+
+
+_SERVER_ERROR = re.compile(
+    r"error code 5\d\d|status code 5\d\d|too many 5\d\d error responses|\b50[0234]\b.*(?:error|server)"
+)
+
+
+def unavailable(err: BaseException) -> bool:
+    """Is ``err`` the store failing (down, unreachable, its database gone), not a bad request?"""
+    text = f"{type(err).__name__}: {err}"
+    return bool(
+        _DATABASE_DOWN.search(text) or _NOT_REACHABLE.search(text) or _SERVER_ERROR.search(text)
+    )
+
+
+def describe(uri: str, err: BaseException, doing: str) -> str:
+    """``tracking server http://…: database unavailable while logging metrics (…)``."""
+    text = f"{type(err).__name__}: {err}"
+    server = uri.startswith(("http://", "https://"))
+    where = f"tracking server {uri}" if server else f"tracking store {uri}"
+    if _DATABASE_DOWN.search(text):
+        reason = "database unavailable"
+    elif server and (_NOT_REACHABLE.search(text) or _SERVER_ERROR.search(text)):
+        # A server that still answers /health but fails its requests has lost its store.
+        reason = "database unavailable" if _answers_health(uri) else "not reachable"
+    elif _NOT_REACHABLE.search(text):
+        reason = "not reachable"
+    else:
+        reason = first_line(err)[:200]
+    return f"{where}: {reason} while {doing}"
+
+
+def _answers_health(uri: str) -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"{uri.rstrip('/')}/health", timeout=3):
+            return True
+    except OSError:
+        return False
 
 
 def retry(fn, *args, transient: tuple[str, ...] = ("locked",), **kwargs):
@@ -65,12 +157,14 @@ def tracking_uri(tracking_cfg) -> str:
     from stance import StanceError
 
     try:
-        uri = str(tracking_cfg.uri)
+        uri = str(tracking_cfg.uri or "")
     except OmegaConfBaseException:
+        uri = ""
+    if not uri.strip():
         raise StanceError(
             "config: tracking.uri is not set (tracking=server tracking.uri=http://HOST:PORT, "
             "or export MLFLOW_TRACKING_URI)"
-        ) from None
+        )
     return uri
 
 
@@ -101,7 +195,26 @@ def check_server(uri: str) -> None:
     raise StanceError(f"tracking server {uri} is not reachable ({reason})")
 
 
+def check_store(uri: str) -> None:
+    """A tracking server that answers /health may still have lost its database: one cheap
+    read that touches the store, tried once with a short timeout."""
+    if not uri.startswith(("http://", "https://")):
+        return
+    from mlflow import MlflowClient
+
+    from stance import StanceError
+
+    try:
+        with quick_requests(10):
+            MlflowClient(uri).search_experiments(max_results=1)
+    except Exception as err:
+        if unavailable(err):
+            raise StanceError(describe(uri, err, "checking it before the run")) from None
+        raise
+
+
 def connect(uri: str) -> None:
+    limit_requests()
     check_server(uri)
     if uri.startswith("sqlite:///"):
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -118,25 +231,28 @@ def setup(tracking_cfg) -> str:
 
     uri = tracking_uri(tracking_cfg)
     connect(uri)
-    client = MlflowClient()
     name = tracking_cfg.experiment
-    try:
-        found = retry(client.get_experiment_by_name, name)
-    except MlflowException as err:  # the first request: a server that refuses us says why
-        raise StanceError(f"tracking store {uri}: {first_line(err)[:300]}") from None
-    if found is not None:
-        return found.experiment_id
-    location = (
-        Path(tracking_cfg.artifact_root).resolve().as_uri()
-        if tracking_cfg.get("artifact_root")
-        else None
-    )
-    try:
-        return retry(
-            client.create_experiment, name, artifact_location=location, tags=EXPERIMENT_KIND
+    # The first client of a new SQLite store creates its tables: two runs started together
+    # would both migrate it, and one fail. They take turns.
+    with store_lock(uri):
+        client = MlflowClient()
+        try:
+            found = retry(client.get_experiment_by_name, name)
+        except MlflowException as err:  # the first request: a server that refuses us says why
+            raise StanceError(f"tracking store {uri}: {first_line(err)[:300]}") from None
+        if found is not None:
+            return found.experiment_id
+        location = (
+            Path(tracking_cfg.artifact_root).resolve().as_uri()
+            if tracking_cfg.get("artifact_root")
+            else None
         )
-    except MlflowException:  # created meanwhile by a parallel job
-        return retry(client.get_experiment_by_name, name).experiment_id
+        try:
+            return retry(
+                client.create_experiment, name, artifact_location=location, tags=EXPERIMENT_KIND
+            )
+        except MlflowException:  # created meanwhile by a parallel job
+            return retry(client.get_experiment_by_name, name).experiment_id
 
 
 def first_line(err: Exception) -> str:
