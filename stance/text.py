@@ -331,7 +331,7 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
             if vocabulary is None:
                 raise ValueError("TextPreprocessor with mask_entities=True must be fitted first")
             texts = [mask_entities(t, vocabulary) for t in texts]
-        if self.mark_clauses:
+        if getattr(self, "mark_clauses", False):  # models saved before it existed lack it
             texts = [mark_clauses(t) for t in texts]
         if self.mark_negation:
             texts = [mark_negation(t) for t in texts]

@@ -96,14 +96,43 @@ def test_predict_table_with_explanations_and_out_file(model_dir, tmp_path, capsy
         == 0
     )
     rows = json.loads(target.read_text())
-    assert all(isinstance(r["explanation"], list) for r in rows)
+    # Each row's explanation is the model's own, n-gram by n-gram, weight by weight.
+    from stance import load_model
+
+    model = load_model(model_dir)
+    assert [r["explanation"] for r in rows] == [
+        [[gram, weight] for gram, weight in model.explain(text, k=5)] for text in STATEMENTS
+    ]
     assert any(r["explanation"] for r in rows)
 
 
-def test_predict_uses_latest_model_by_default(trained, monkeypatch, capsys):
-    monkeypatch.setenv("STANCE_ROOT", str(trained["tmp"]))
-    assert main(["predict", STATEMENTS[1]]) == 0
-    assert capsys.readouterr().out.splitlines()[1].split()[0] in LABELS
+def test_predict_uses_latest_model_by_default(trained, monkeypatch, capsys, tmp_path):
+    """With no --model, `stance predict` answers as experiments/models/latest does, and
+    follows the link when it moves."""
+    import shutil
+
+    from stance.model import StanceModel, load_model, update_latest
+
+    monkeypatch.setenv("STANCE_ROOT", str(tmp_path))
+    latest = tmp_path / "experiments" / "models" / "latest"
+    update_latest(trained["model_dir"], latest)
+    texts = ["We will never accept this.", "Talks resume on Monday.", "Pay us by Friday."]
+    assert main(["predict", *texts, "--format", "json"]) == 0
+    answered = [r["label"] for r in json.loads(capsys.readouterr().out)]
+    assert answered == trained["model"].predict(texts)
+    # Another model, whose every answer is "neutral": latest now points at it.
+    other = tmp_path / "other"
+    shutil.copytree(trained["model_dir"], other)
+    from sklearn.dummy import DummyClassifier
+
+    model = load_model(other)
+    features = model.pipeline[:-1].transform(texts + ["x"])
+    always = DummyClassifier(strategy="constant", constant="neutral")
+    model.pipeline.steps[-1] = ("clf", always.fit(features, [*model.labels]))
+    StanceModel(model.pipeline, model.meta).save(other)
+    update_latest(other, latest)
+    assert main(["predict", *texts, "--format", "json"]) == 0
+    assert [r["label"] for r in json.loads(capsys.readouterr().out)] == ["neutral"] * 3
 
 
 def test_evaluate_prints_scores_and_json(model_dir, tmp_path, capsys, trained):

@@ -314,3 +314,85 @@ def test_agreement_study_is_reported():
     wave3_ids = {row["id"] for row in WAVE3}
     assert sum(row["id"] in wave3_ids for row in second) >= 0.10 * len(WAVE3)
     assert "Cohen's kappa" in (DATA / "README.md").read_text(encoding="utf-8")
+
+
+def test_build_drops_duplicates_and_near_copies_of_exam_sentences(tmp_path):
+    """`build()` on a temp tree: a near copy of a held-out sentence (one word changed) and an
+    exact duplicate are left out, the rest is split, whole articles to one split each."""
+    from stance.maintainer.corpus import build, read_rows
+
+    data = tmp_path / "data"
+    (data / "authored" / "wave4").mkdir(parents=True)
+    (data / "heldout").mkdir()
+    (data / "README.md").write_text("card\n<!-- stats:start -->\n<!-- stats:end -->\n")
+    exam = "The dockworkers' union rejected the port authority's final wage offer on Thursday."
+    with open(data / "heldout" / "wire.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(SENTENCE_COLUMNS)
+        writer.writerow(["wire-0001", exam, "rejecting", "labour", "reported", "wire"])
+    sentences = [
+        ("Copper miners in Zambia accepted the improved bonus late on Monday.", "conciliatory"),
+        ("The bakers' guild agreed to open its books to the city auditor.", "conciliatory"),
+        (
+            "Nurses in Leeds welcomed the revised rota and called off Friday's stoppage.",
+            "conciliatory",
+        ),
+        ("The shipyard offered to rehire forty welders laid off in March.", "conciliatory"),
+        ("Teachers demanded smaller classes before any talk of new pay scales.", "demanding"),
+        ("The port union urged the ministry to publish the safety audit at once.", "demanding"),
+        ("Farm workers called on growers to pay the back wages by Easter.", "demanding"),
+        ("Pilots insisted that rest rules be written into the new contract.", "demanding"),
+        ("Bus drivers in Lyon rejected the transit authority's shift plan.", "rejecting"),
+        ("The steel plant's owners refused to reopen the canteen during the dispute.", "rejecting"),
+        ("Cleaners at the airport turned down a one-off payment of 300 euros.", "rejecting"),
+        ("Council staff voted against the pension reform by a wide margin.", "rejecting"),
+        ("The mediator held separate meetings with both sides on Tuesday.", "neutral"),
+        ("Output at the smelter fell by a fifth during the three-week strike.", "neutral"),
+        ("Negotiations are scheduled to resume in the capital next month.", "neutral"),
+        ("Analysts said the settlement would cost the company about $40 million.", "neutral"),
+    ]
+    articles = [
+        (
+            "Dockers reject wage deal",
+            "Dockers at Felixstowe walked out of the talks after an hour.",
+        ),
+        ("Rail staff accept new terms", "The deal gives conductors a 5% rise over two years."),
+        ("Miners press for safety checks", "Inspectors visited the pit twice last winter."),
+        ("Hotel workers end sit-in", "Guests were moved to other hotels during the protest."),
+        ("Postal union sets deadline", "Parcel volumes have doubled since the pandemic began."),
+        ("Brewery strike spreads north", "Pubs in Glasgow reported shortages of lager by Sunday."),
+        ("Cabin crew back pay offer", "The airline flies about 300 routes from its main hub."),
+    ]
+    near_copy = exam.replace("Thursday", "Friday")
+    duplicate = sentences[0][0]
+    with open(data / "authored" / "labour.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label", "domain", "form", "wave"])
+        for text, label in [*sentences, (near_copy, "rejecting"), (duplicate, "conciliatory")]:
+            writer.writerow([text, label, "labour", "reported", 1])
+    with open(data / "authored" / "wave4" / "labour.csv", "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(
+            ["article_id", "position", "text", "label", "domain", "form", "kind", "speaker"]
+        )
+        for a, (headline, body) in enumerate(articles, 1):
+            article = [f"labour-a{a:02d}", "labour", "plain", ""]
+            writer.writerow(
+                [article[0], 1, headline, "rejecting", "labour", "headline", *article[2:]]
+            )
+            writer.writerow([article[0], 2, body, "neutral", "labour", "reported", *article[2:]])
+    build(data)
+    splits = {name: read_rows(data / f"{name}.csv") for name in ("train", "validation", "test")}
+    texts = [row["text"] for rows in splits.values() for row in rows]
+    assert near_copy not in texts  # near a held-out sentence
+    assert texts.count(duplicate) == 1
+    kept = [t for t, _ in sentences] + [t for pair in articles for t in pair]
+    assert sorted(texts) == sorted(kept)
+    where = {}
+    for name, rows in splits.items():
+        for row in rows:
+            if row["article_id"]:
+                where.setdefault(row["article_id"], set()).add(name)
+                assert row["id"] == f"{row['article_id']}-{int(row['position']):02d}"
+    assert len(where) == 7 and all(len(names) == 1 for names in where.values())
+    assert "<!-- stats:start -->\n| split |" in (data / "README.md").read_text()

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import sweep
+from conftest import sweep, use_store
 
 BIN = Path(sys.executable).parent
 
@@ -79,3 +79,60 @@ def test_parallel_multirun_on_joblib_gives_parent_and_children(tmp_path, tiny_da
     ]
     # Each job's printout says which job it is.
     assert all(f"== job {n}: " in result.stdout for n in "0123")
+
+
+def test_the_sweep_chooses_its_winner_from_the_children_metrics(tmp_path, monkeypatch):
+    """The sweep's winner, from child runs in a real MLflow store (no sweep needed): the
+    finished job with the highest figure, old flat metric names read as today's; `latest`
+    points at its model and the parent records it."""
+    import json
+
+    from mlflow import MlflowClient
+    from omegaconf import OmegaConf
+
+    from stance.tracking.sweeps import SweepParentRun, winner
+
+    store = use_store(f"sqlite:///{tmp_path / 'mlflow.db'}", monkeypatch)
+    client = MlflowClient(store)
+    experiment = client.create_experiment("stance")
+    parent = client.create_run(experiment, tags={"stance.sweep": "true"})
+    figures = {0: 0.71, 1: 0.93, 2: 0.55, 3: 0.99}  # job 3 is best, but it failed
+    for job, figure in figures.items():
+        folder = tmp_path / str(job)
+        (folder / "model").mkdir(parents=True)
+        (folder / "model" / "model.json").write_text(
+            json.dumps({"labels": ["a"], "run_name": f"job{job}"})
+        )
+        child = client.create_run(
+            experiment,
+            run_name=f"job{job}",
+            tags={
+                "mlflow.parentRunId": parent.info.run_id,
+                "stance.sweep_job": str(job),
+                "stance.output_dir": str(folder),
+            },
+        )
+        key = "xdomain_macro_f1" if job == 0 else "xdomain/macro_f1"  # an old run's flat key
+        client.log_metric(child.info.run_id, key, figure)
+        client.set_terminated(child.info.run_id, "FAILED" if job == 3 else "FINISHED")
+    jobs = client.search_runs(
+        [experiment], filter_string=f"tags.mlflow.parentRunId = '{parent.info.run_id}'"
+    )
+    assert winner(jobs, "xdomain/macro_f1").data.tags["stance.sweep_job"] == "1"
+    assert winner(jobs, "xdomain_macro_f1").data.tags["stance.sweep_job"] == "1"
+    assert winner(jobs, "wire/macro_f1") is None
+
+    callback = SweepParentRun()
+    callback.run_id = parent.info.run_id
+    config = OmegaConf.create(
+        {
+            "sweep": {"select_by": "xdomain/macro_f1"},
+            "paths": {"models": str(tmp_path / "models")},
+            "tracking": {"register": "never", "log_model": False, "register_as": "x"},
+        }
+    )
+    callback._choose_winner(client, config)
+    assert os.path.samefile(tmp_path / "models" / "latest", tmp_path / "1" / "model")
+    recorded = client.get_run(parent.info.run_id).data
+    assert recorded.tags["stance.best_job"] == "1"
+    assert recorded.metrics["xdomain/macro_f1"] == pytest.approx(0.93)

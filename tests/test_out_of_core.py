@@ -68,6 +68,18 @@ def test_out_of_core_run_logs_what_a_normal_run_logs(
     assert os.path.samefile(latest, objects["model_dir"])
     # It learns: the same floor as the default pipeline on these rows, less its margin.
     assert metrics["validation/macro_f1"] >= 0.65
+    # The model the run saved holds the IDF of all training rows, as scikit-learn's in-memory
+    # TfidfTransformer fits it on the same hashed counts.
+    from sklearn.base import clone
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    saved = objects["model"].pipeline
+    texts, _ = read_rows(sample_data / "train.csv")
+    hashing = saved.named_steps["features"].named_steps["hash"]
+    counts = clone(hashing).transform(saved.named_steps["prep"].transform(texts))
+    tfidf = saved.named_steps["features"].named_steps["tfidf"]
+    expected = TfidfTransformer(**tfidf.get_params()).fit(counts).idf_
+    np.testing.assert_allclose(tfidf.idf_, expected, rtol=0, atol=1e-12)
 
 
 def test_streaming_fit_matches_partial_fit_by_hand(compose_cfg, sample_data, tmp_path):

@@ -227,3 +227,26 @@ def test_importing_the_spark_module_loads_no_pyspark():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_udf_answers_pair_each_probability_with_its_label(trained):
+    """The pandas function behind the UDF, without Spark: its columns are `output_columns`, in
+    order, and each ``p_<label>`` holds that label's probability as the model gives it."""
+    import numpy as np
+
+    from stance.spark import _answers, output_columns
+
+    model = trained["model"]
+    texts = [
+        "We will never accept this offer.",
+        "They must pay the crews by Friday.",
+        "The union agreed to the deal.",
+        "Talks resume in Geneva on Monday.",
+    ]
+    frame = _answers(model, texts, {})
+    assert list(frame.columns) == output_columns(model.labels)
+    proba = model.predict_proba(texts)
+    for i, label in enumerate(model.labels):
+        np.testing.assert_allclose(frame[f"p_{label}"], proba[:, i])
+    assert list(frame["label"]) == model.predict(texts)
+    assert len({tuple(row) for row in proba.argsort(axis=1)}) > 1  # the rows disagree: a swap shows

@@ -9,6 +9,7 @@ import os
 import pytest
 from conftest import (
     EVAL_PER_LABEL,
+    LABELS,
     TRAIN_PER_LABEL,
     TRAINED_OVERRIDES,
     overrides_for,
@@ -348,3 +349,52 @@ def test_runs_lists_the_experiment_best_first_with_what_differs(
     # A prefix of a run id, as printed, names the run; a prefix two runs share is one line.
     assert main(["runs", ids["10"][:8]]) == 0
     assert capsys.readouterr().out.count("\n") == 3
+
+
+def test_cross_domain_never_trains_on_the_domain_it_scores(compose_cfg, tmp_path):
+    """A corpus whose labels only words unique to each domain tell: scored by a model that saw
+    none of its domain's rows, each domain is near chance; a fold that kept its own rows would
+    score 1.0 on it."""
+    import random
+
+    from stance.data import load_corpus
+    from stance.evaluation import cross_domain
+    from stance.train import build_pipeline
+
+    rng = random.Random(5)
+    filler = [
+        "talks",
+        "today",
+        "week",
+        "city",
+        "officials",
+        "said",
+        "meeting",
+        "report",
+        "statement",
+        "plan",
+    ]
+
+    def rows(count: int) -> list[dict]:
+        out = []
+        for domain in ("alpha", "beta", "gamma"):
+            for i, label in enumerate(LABELS):
+                for _ in range(count):
+                    words = [f"zq{domain[0]}{i}x", *rng.sample(filler, 4)]
+                    rng.shuffle(words)
+                    out.append({"text": " ".join(words) + ".", "label": label, "domain": domain})
+        return out
+
+    data = tmp_path / "data"
+    for split, count in (("train", 8), ("validation", 2), ("test", 2)):
+        write_csv(data / f"{split}.csv", rows(count))
+    cfg = compose_cfg(
+        overrides_for(tmp_path, data, "model=logreg", "register=none", "features=word")
+    )
+    corpus = load_corpus(cfg.data, cfg.labels)
+    found = cross_domain(build_pipeline(cfg), corpus, n_jobs=1)
+    assert set(found["per_domain"]) == {"alpha", "beta", "gamma"}
+    assert max(found["per_domain"].values()) < 0.7, found["per_domain"]
+    # The same pipeline fitted on every row, domain included, reads them perfectly.
+    fitted = build_pipeline(cfg).fit(corpus["train"].texts, corpus["train"].labels)
+    assert list(fitted.predict(corpus["test"].texts)) == corpus["test"].labels
