@@ -42,21 +42,29 @@ LABELS = ["conciliatory", "demanding", "rejecting", "neutral"]
 TRAIN_PER_LABEL = 150
 EVAL_PER_LABEL = 40
 
-# Figures measured during the session, printed at its end (see `pytest_terminal_summary`).
-FIGURES = pytest.StashKey[dict]()
-
 
 def pytest_configure(config):
-    config.stash[FIGURES] = {}
+    # Figures measured during the session, printed at its end (`pytest_terminal_summary`), are written as files here, so those measured in pytest-xdist's workers reach
+    # the summary the controlling process prints (workers inherit the variable).
+    if not hasattr(config, "workerinput"):
+        os.environ["STANCE_TEST_FIGURES"] = tempfile.mkdtemp(prefix="stance-figures-")
 
 
 def pytest_unconfigure(config):
+    if not hasattr(config, "workerinput"):
+        shutil.rmtree(os.environ.pop("STANCE_TEST_FIGURES", ""), ignore_errors=True)
     shutil.rmtree(_SCRATCH_HOME, ignore_errors=True)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """The quality figures this run measured, and the seed of the random test order."""
-    figures = config.stash.get(FIGURES, {})
+    import json
+
+    folder = Path(os.environ.get("STANCE_TEST_FIGURES", "/nonexistent"))
+    figures = {
+        json.loads(p.read_text())[0]: json.loads(p.read_text())[1]
+        for p in sorted(folder.glob("*.json"))
+    }
     seed = (
         config.getoption("randomly_seed", default=None)
         if config.pluginmanager.hasplugin("randomly")
@@ -76,7 +84,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 def record(request, name: str, value) -> None:
     """Keep a figure for the end-of-session summary (rounded floats read better)."""
-    request.config.stash[FIGURES][name] = round(value, 3) if isinstance(value, float) else value
+    import hashlib
+    import json
+
+    value = round(value, 3) if isinstance(value, float) else value
+    folder = Path(os.environ["STANCE_TEST_FIGURES"])
+    (folder / f"{hashlib.sha1(name.encode()).hexdigest()}.json").write_text(
+        json.dumps([name, value])
+    )
 
 
 def _reset_mlflow() -> None:
@@ -212,6 +227,42 @@ def trained(request, tmp_path_factory, sample_data):
     record(request, "trained: validation macro-F1", metrics["validation/macro_f1"])
     record(request, "trained: test macro-F1", metrics["test/macro_f1"])
     return {"tmp": tmp, "cfg": cfg, "metrics": metrics, **objects}
+
+
+@pytest.fixture(scope="session")
+def corpus_model(tmp_path_factory):
+    """The default pipeline fitted on the whole real training split (no MLflow run), shared
+    by the tests that read what it learnt from the corpus. Fitted once per test session: the
+    first pytest-xdist worker saves it, the others load it (the pattern of xdist's docs)."""
+    from filelock import FileLock
+
+    from stance.model import StanceModel, load_model
+
+    shared = tmp_path_factory.getbasetemp().parent / "corpus-model"
+    with FileLock(f"{shared}.lock"):
+        if (shared / "model.json").is_file():
+            return load_model(shared)
+        model = StanceModel(_fit_on_the_corpus(tmp_path_factory.mktemp("corpus-model")))
+        model.save(shared)
+        return model
+
+
+def _fit_on_the_corpus(tmp: Path):
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    from stance.config import config_dir, register_resolvers
+    from stance.data import load_corpus
+    from stance.train import build_pipeline
+
+    register_resolvers()
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(str(config_dir()), version_base="1.3"):
+        cfg = compose("config", overrides=overrides_for(tmp, DATA))
+    GlobalHydra.instance().clear()
+    corpus = load_corpus(cfg.data, cfg.labels)
+    train = corpus["train"]
+    return build_pipeline(cfg).fit(train.texts, train.labels, clf__positions=train.positions)
 
 
 def sweep(experiments: Path, data_dir: Path, *overrides: str) -> subprocess.CompletedProcess:

@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import DATA, SEEDS, overrides_for
+from conftest import SEEDS
 
 from stance.rules import ActVerbFeatures
 from stance.text import drop_persons
@@ -89,25 +89,9 @@ def test_drop_persons_keeps_everything_else():
 
 
 @pytest.fixture(scope="module")
-def default_model(tmp_path_factory):
+def default_model(corpus_model):
     """The default pipeline fitted on the real training split (no MLflow run needed here)."""
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-
-    from stance.config import config_dir, register_resolvers
-    from stance.data import load_corpus
-    from stance.model import StanceModel
-    from stance.train import build_pipeline
-
-    register_resolvers()
-    tmp = tmp_path_factory.mktemp("default")
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(str(config_dir()), version_base="1.3"):
-        cfg = compose("config", overrides=overrides_for(tmp, DATA))
-    GlobalHydra.instance().clear()
-    corpus = load_corpus(cfg.data, cfg.labels, tmp / "cache")
-    pipeline = build_pipeline(cfg).fit(corpus["train"].texts, corpus["train"].labels)
-    return StanceModel(pipeline)
+    return corpus_model
 
 
 def test_no_pronoun_or_stop_word_among_the_heaviest_features(default_model):

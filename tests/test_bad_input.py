@@ -177,22 +177,40 @@ def test_unknown_option_lists_the_valid_ones():
         ("model.max_iter=-1", r"config: LogisticRegression: The 'max_iter' parameter"),
         ("features.transformer_list.1.1.weight=-2", r"config: CueFeatures: weight must be >= 0"),
         ("preprocess.column=''", r"config: TextPreprocessor: column must be a non-empty str"),
+        ("register.power=5", r"config: ArticlePrior: power must be between 0 and 2"),
     ],
 )
-def test_bad_values_stop_before_a_run_in_one_line(tmp_path, override, pattern):
-    """Checked by the estimators' own rules before anything starts: exit 2, one line, no
-    MLflow run and no model left behind."""
+def test_bad_values_are_checked_by_the_estimators_own_rules(
+    compose_cfg, tmp_path, override, pattern
+):
+    """`checked_pipeline` runs every step's parameter validation before a run starts."""
+    import re
+
+    from stance import StanceError
+    from stance.train import checked_pipeline
+
+    cfg = compose_cfg([override, f"paths.output_dir={tmp_path}"])
+    with pytest.raises(StanceError) as raised:
+        checked_pipeline(cfg)
+    assert re.match(pattern, str(raised.value)), str(raised.value)
+
+
+def test_a_bad_value_stops_stance_train_before_a_run_in_one_line(tmp_path):
+    """End to end, once: exit 2, one line, no MLflow run, no model and no run folder left."""
     store = tmp_path / "mlflow.db"
     result = run_cli(
         "stance-train",
-        override,
+        "model.C=-1",
         f"paths.experiments={tmp_path}/exp",
         f"tracking.uri=sqlite:///{store}",
     )
     assert result.returncode == 2
-    assert_one_line_error(result, pattern)
+    assert_one_line_error(result, r"config: LogisticRegression: The 'C' parameter")
     assert not store.exists()
     assert not list(tmp_path.rglob("model.joblib"))
+    assert not (tmp_path / "exp" / "runs").exists() or not any(
+        (tmp_path / "exp" / "runs").iterdir()
+    )
 
 
 FILE_CASES = {

@@ -62,11 +62,11 @@ def test_a_submitit_local_sweep_gives_a_parent_and_two_children(tmp_path, tiny_d
 
 
 def test_the_readme_slurm_sweep_composes_with_its_settings(compose_cfg):
-    """The README's SLURM command, as written there (one choice per swept group), composes
+    """The SLURM command of docs/team.md, as written there (one choice per swept group), composes
     with the plugin's config and sets what the README says it sets."""
     from conftest import ROOT
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "team.md").read_text(encoding="utf-8")
     block = readme.split("stance-train -m hydra/launcher=submitit_slurm", 1)[1].split("```", 1)[0]
     args = block.replace("\\\n", " ").split()
     overrides = ["hydra/launcher=submitit_slurm"] + [a.split(",")[0] for a in args]

@@ -69,7 +69,7 @@ def test_default_tracking_uri_is_absolute_sqlite_under_experiments(
 
 def test_run_name_without_hydra_names_the_classes(compose_cfg, tmp_path):
     cfg = compose_cfg(["model=ridge", f"paths.output_dir={tmp_path}"])
-    assert run_name(cfg) == "calibrated-FeatureUnion"
+    assert run_name(cfg) == "RidgeClassifier-FeatureUnion"  # the estimator the factory wraps
     cfg = compose_cfg(["tracking.run_name=mine", f"paths.output_dir={tmp_path}"])
     assert run_name(cfg) == "mine"
 

@@ -89,15 +89,10 @@ def corpus_texts() -> tuple[list[str], list[str], list[str]]:
 
 
 def test_default_pipeline_gives_the_plain_definitions_probabilities_on_the_corpus(
-    corpus_texts, compose_cfg
+    corpus_texts, corpus_model
 ):
-    from stance.train import build_pipeline
-
-    train_texts, train_labels, everything = corpus_texts
-    # The default's steps up to the features; a plain classifier on them (the calibrated
-    # one only rescales the same scores, and would fit four times).
-    cfg = compose_cfg(["model=logreg", "register=none"])
-    pipeline = build_pipeline(cfg).fit(train_texts, train_labels)
+    _, _, everything = corpus_texts
+    pipeline = corpus_model.pipeline
     plain = reference.as_reference(pipeline)
 
     features = pipeline[:-1].transform(everything)

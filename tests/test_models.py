@@ -267,7 +267,7 @@ def test_hashed_features_are_named_from_the_text_and_numbered_in_rankings(
     compose_cfg, tmp_path, train_rows
 ):
     texts, labels = train_rows
-    model = _fit(compose_cfg, tmp_path, texts, labels, "features=hashing")
+    model = _fit(compose_cfg, tmp_path, texts, labels, "features=hashing", "model=logreg")
     top = model.top_ngrams(4)
     assert all(
         gram.startswith("#") and gram[1:].isdigit() for grams in top.values() for gram, _ in grams

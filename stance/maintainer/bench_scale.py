@@ -14,7 +14,7 @@ whose time, extrapolated linearly from the size below it, would pass ``--max-fit
 is not run, and the larger file is predicted with the model of the size below.
 
 The table goes to ``experiments/bench_scale.json`` and, between marker comments, to the
-README (written atomically).
+docs/performance.md (written atomically).
 """
 
 from __future__ import annotations
@@ -267,8 +267,8 @@ def main(argv: list[str] | None = None) -> int:
         json.dumps({"machine": f"{os.cpu_count()} cores", **found}, indent=2),
     )
     if not args.no_readme:
-        write_readme(root / "README.md", block)
-        print(f"\nwritten to {root / 'README.md'} and experiments/bench_scale.json")
+        write_readme(root / "docs" / "performance.md", block)
+        print(f"\nwritten to {root / 'docs' / 'performance.md'} and experiments/bench_scale.json")
     return verdict
 
 

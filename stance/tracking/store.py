@@ -70,8 +70,9 @@ _NOT_REACHABLE = re.compile(
 )
 
 
+# Server errors that mean the server cannot do its work (not 501, a method it lacks).
 _SERVER_ERROR = re.compile(
-    r"error code 5\d\d|status code 5\d\d|too many 5\d\d error responses|\b50[0234]\b.*(?:error|server)"
+    r"(?:error code|status code|too many) 50[0234]\b|\b50[0234]\b.*(?:error|server)"
 )
 
 
@@ -201,15 +202,18 @@ def check_store(uri: str) -> None:
     if not uri.startswith(("http://", "https://")):
         return
     from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
 
     from stance import StanceError
 
     try:
         with quick_requests(10):
-            MlflowClient(uri).search_experiments(max_results=1)
+            MlflowClient(uri).get_experiment_by_name("Default")
     except Exception as err:
         if unavailable(err):
             raise StanceError(describe(uri, err, "checking it before the run")) from None
+        if isinstance(err, MlflowException):  # it answers, and refuses: it says why
+            raise StanceError(f"tracking store {uri}: {first_line(err)[:300]}") from None
         raise
 
 
