@@ -19,6 +19,8 @@ from stance.config import config_dir, register_resolvers
 register_resolvers()
 
 
+# Options whose name alone says nothing in a run's name.
+_GENERIC = ("none", "default", "plain")
 # Overrides that change where a run writes or what it measures, not the model: left out of names.
 _UNNAMED = ("paths.", "tracking.", "hydra.", "evaluation.", "sweep.", "abstention.", "data.dir")
 
@@ -48,7 +50,7 @@ def run_name(cfg: DictConfig) -> str:
     parts = [choices.get("model", "model")]
     parts += [text for key, text in values if key.startswith("model.")]
     parts += [
-        option
+        option if option not in _GENERIC else f"{group}={option}"  # "register=none", not "none"
         for group, option in choices.items()
         if group != "model" and option != defaults.get(group)
     ]

@@ -104,7 +104,7 @@ def test_runs_fit_120_columns_and_never_rank_label_sets_together(readme_store, c
     # A whole group shows as its choice, not as the flattened keys under it; what the run's
     # name does not say is shown beside it; names in full.
     [default] = [line for line in sections[0] if "  logreg_calibrated  [" in line]
-    assert "[features=word_cues_acts " in default
+    assert default.endswith("  logreg_calibrated  [features=word_cues_acts]")
     assert main(["runs", "-n", "100", "--json"]) == 0
     differing = json.loads(capsys.readouterr().out)[0]["differing_params"]
     assert "choice.features" in differing and "choice.model" in differing

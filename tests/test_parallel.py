@@ -90,7 +90,12 @@ def test_an_interrupted_run_leaves_no_half_written_file(trained, tmp_path, how):
     out.write_text("the previous run's rows\n", encoding="utf-8")
     args = ["predict", "--file", str(big), "--model", str(trained["model_dir"]), "--out", str(out)]
     process = subprocess.Popen(
-        [STANCE, *args, "--format", "csv"], stderr=subprocess.PIPE, text=True
+        [STANCE, *args, "--format", "csv"],
+        stderr=subprocess.PIPE,
+        text=True,
+        # The default SIGINT handler, whatever the suite was started with (`nohup` or a
+        # background job ignore it, and the child would inherit that): Ctrl-C as a shell sends it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 120
     while not list(out.parent.glob(".tagged.csv.*.tmp")) and process.poll() is None:

@@ -174,14 +174,31 @@ def differing_params(runs: list[dict[str, Any]]) -> list[str]:
     ]
 
 
-def short_params(run: dict[str, Any], keys: list[str], skip_in: str = "") -> str:
+def usual_values(runs: list[dict[str, Any]], keys: list[str]) -> dict[str, str]:
+    """For each key, the value more than half of ``runs`` share, if one does."""
+    from collections import Counter
+
+    usual = {}
+    for key in keys:
+        value, count = Counter(str(run["params"].get(key, "-")) for run in runs).most_common(1)[0]
+        if count > len(runs) / 2:
+            usual[key] = value
+    return usual
+
+
+def short_params(
+    run: dict[str, Any], keys: list[str], skip_in: str = "", usual: dict[str, str] | None = None
+) -> str:
     """``features=word_char C=3``: a group's choice under the group's name, other keys by
-    their last part where that is unambiguous; a pair already readable in ``skip_in`` (the
-    run's name, which holds its overrides) and an unset choice are left out."""
+    their last part where that is unambiguous; a value most runs share (``usual``), a pair
+    already readable in ``skip_in`` (the run's name, which holds its overrides) and an unset
+    choice are left out."""
     last = [k.rsplit(".", 1)[-1] for k in keys]
     parts = []
     for key, tail in zip(keys, last, strict=True):
         value = str(run["params"].get(key, "-"))
+        if usual is not None and usual.get(key) == value:
+            continue
         if key.startswith("choice."):
             name = key.removeprefix("choice.")
         else:
@@ -219,13 +236,14 @@ def runs_table(runs: list[dict[str, Any]], sort_by: str, width: int = WIDTH) -> 
         head = (
             f"{'run':<10}{'status':<9}{column_titles(columns)}  {'version':<{registry_width}}  name"
         )
-        lines.append(_fit(head + "  [what else differs]", width))
+        lines.append(_fit(head + "  [where it differs from most]", width))
         differ = differing_params(members)
+        usual = usual_values(members, differ)
         for run in members:
             cells = metric_cells(run["metrics"], columns)
             start = f"{run['run_id'][:8]:<10}{run['status'][:8]:<9}{cells}  {run['registry']:<{registry_width}}  "
             name = run["name"] or ""
-            params = short_params(run, differ, skip_in=run["name"] or "")
+            params = short_params(run, differ, skip_in=run["name"] or "", usual=usual)
             room = width - len(start)
             if len(name) >= room:
                 lines.append(start + _fit(name, room))
