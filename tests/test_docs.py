@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, use_store
+from conftest import ROOT
 
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 _BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
@@ -63,18 +63,38 @@ def test_the_python_blocks_of_a_page_run(name, project, capsys):
 
 
 @pytest.mark.slow
-def test_the_spark_pages_run(project, trained, monkeypatch):
+def test_the_spark_pages_run(project, trained):
+    """Run as a user runs them: a fresh Python (and so a fresh Spark, whose JVM keeps the working
+    directory it started in) in the project, against a copy of the trained store where the
+    run is the champion."""
+    import os
+    import subprocess
+    import sys
+
     import pandas as pd
 
     if shutil.which("java") is None:
         pytest.skip("Spark needs Java 17+ (.ci/run installs it)")
-    from stance.cli import main
-
-    use_store(trained["cfg"].tracking.uri, monkeypatch)
-    assert main(["promote", trained["run_id"]]) == 0
+    store = project / "store.db"
+    shutil.copy(trained["cfg"].tracking.uri.removeprefix("sqlite:///"), store)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")},
+        "MLFLOW_TRACKING_URI": f"sqlite:///{store}",
+        "STANCE_ROOT": str(project),
+    }
+    stance = Path(sys.executable).parent / "stance"
+    promoted = subprocess.run(
+        [str(stance), "promote", trained["run_id"]], env=env, capture_output=True, text=True
+    )
+    assert promoted.returncode == 0, promoted.stderr
     texts = ["We reject the offer.", "Talks resume in Geneva on Monday.", "Pay us by Friday."]
-    pd.DataFrame({"text": texts}).to_parquet(project / "statements.parquet")
     for name in SPARK_PAGES:
-        _run(ROOT / "docs" / name)
+        pd.DataFrame({"text": texts}).to_parquet(project / "statements.parquet")
+        script = project / f"{name}.py"
+        script.write_text("\n\n".join(python_blocks(ROOT / "docs" / name)), encoding="utf-8")
+        ran = subprocess.run(
+            [sys.executable, str(script)], cwd=project, env=env, capture_output=True, text=True
+        )
+        assert ran.returncode == 0, ran.stderr[-3000:]
         tags = pd.read_parquet(project / "tags.parquet")
         assert list(tags["label"]) == trained["model"].predict(texts)
