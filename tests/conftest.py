@@ -281,3 +281,18 @@ def sweep(experiments: Path, data_dir: Path, *overrides: str) -> subprocess.Comp
         env={k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")},
         timeout=600,
     )
+
+
+def child_pids(pid: int) -> list[int]:
+    """The processes ``pid`` started (a run's workers)."""
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def is_running(pid: int) -> bool:
+    """Is ``pid`` a live process (not gone, not a zombie waiting for its parent)?"""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import overrides_for, use_store
+from conftest import child_pids, is_running, overrides_for, use_store
 from test_bad_input import assert_one_line_error, run_cli
 
 from stance.cli import main
@@ -261,33 +261,20 @@ def test_a_run_killed_with_sigkill_is_marked_killed_and_leaves_no_process(tmp_pa
     workers: list[int] = []
     while time.monotonic() < deadline and not workers:
         time.sleep(0.5)
-        workers = _children(run.pid)
+        workers = child_pids(run.pid)
     assert workers, "the run started no worker process"
     time.sleep(2)
-    workers = _children(run.pid)
+    workers = child_pids(run.pid)
     os.kill(run.pid, signal.SIGKILL)
     run.wait()
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(_running(p) for p in workers):
+    while time.monotonic() < deadline and any(is_running(p) for p in workers):
         time.sleep(0.2)
-    assert not [p for p in workers if _running(p)]
+    assert not [p for p in workers if is_running(p)]
     listed = run_cli("stance", "runs", env={"MLFLOW_TRACKING_URI": store})
     assert listed.returncode == 0, listed.stderr
     row = listed.stdout.splitlines()[2]
     assert row.split()[1] == "KILLED"
-
-
-def _children(pid: int) -> list[int]:
-    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
-    return [int(p) for p in out.split()]
-
-
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import overrides_for
+from conftest import child_pids, is_running, overrides_for
 from test_bad_input import assert_one_line_error, run_cli
 from test_server import clean_env, free_port, mlflow_server, pg_cluster
 
@@ -180,7 +180,7 @@ def test_a_signal_ends_the_run_killed_and_leaves_no_process(tmp_path, sample_dat
     workers: list[int] = []
     while time.monotonic() < deadline and not workers:  # the cross-domain refits
         time.sleep(0.5)
-        workers = _children(run.pid)
+        workers = child_pids(run.pid)
     assert workers, "the run started no worker process"
     os.kill(run.pid, getattr(signal, how))
     _, err = run.communicate(timeout=60)
@@ -189,25 +189,12 @@ def test_a_signal_ends_the_run_killed_and_leaves_no_process(tmp_path, sample_dat
         f"stance-train: stopped by {how}: the run is marked KILLED, no model was kept"
     )
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and [p for p in workers if _running(p)]:
+    while time.monotonic() < deadline and [p for p in workers if is_running(p)]:
         time.sleep(0.2)
-    assert not [p for p in workers if _running(p)]
+    assert not [p for p in workers if is_running(p)]
     [found] = MlflowClient(store).search_runs(["1"])
     assert found.info.status == "KILLED"
     assert not list((tmp_path / "run").rglob("model.joblib"))
-
-
-def _children(pid: int) -> list[int]:
-    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
-    return [int(p) for p in out.split()]
-
-
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 # --- the tracking server's database -----------------------------------------------------------
@@ -271,7 +258,7 @@ def test_database_stopped_mid_run_ends_it_in_a_minute_and_marks_it_failed(
     )
     client = MlflowClient(server.uri)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not _children(run.pid):  # fitting: cross-domain
+    while time.monotonic() < deadline and not child_pids(run.pid):  # fitting: cross-domain
         time.sleep(0.5)
     assert run.poll() is None
     cluster.stop()

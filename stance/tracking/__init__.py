@@ -5,6 +5,7 @@
 - `sweeps`: a sweep's parent run and its winner;
 - `registry`: registered versions, promote, loading MLflow model URIs;
 - `compare`: the runs table of `stance runs` and of a sweep;
+- `view`: the figures that matter as columns, and the saved view of the MLflow runs table;
 - `servers`: `stance serve`, `stance server`, `stance ui`.
 
 Imported only where MLflow is needed (training, MLflow URIs, promote, serve, ui), never by
@@ -16,7 +17,6 @@ from stance.tracking.compare import (
     list_runs,
     metric_cells,
     runs_table,
-    summary_columns,
     sweep_table,
 )
 from stance.tracking.registry import load_logged_model, promote, register_policy, registers_this_run
@@ -31,6 +31,7 @@ from stance.tracking.store import (
     tracking_uri,
 )
 from stance.tracking.sweeps import SweepParentRun
+from stance.tracking.view import summary_columns
 
 __all__ = [
     "RunLogger",

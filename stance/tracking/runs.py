@@ -342,7 +342,7 @@ def start_run(tracking_cfg, run_name: str, tags: dict[str, str]) -> Iterator[Run
     sweep job becomes a child run. Runs orphaned by a dead process are ended first."""
     from mlflow import MlflowClient
 
-    from stance.tracking.compare import save_runs_view
+    from stance.tracking.view import save_runs_view
 
     experiment_id = setup(tracking_cfg)
     client = MlflowClient()

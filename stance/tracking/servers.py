@@ -172,7 +172,7 @@ def ui(host: str, port: int, workers: int | None = None) -> None:
     from mlflow import MlflowClient
 
     from stance.config import defaults
-    from stance.tracking.compare import RUNS_VIEW, save_runs_view
+    from stance.tracking.view import RUNS_VIEW, save_runs_view
 
     check_port(host, port)
     uri = default_uri()

@@ -10,10 +10,11 @@ import mlflow
 from hydra.experimental.callback import Callback
 
 from stance.metrics import metric_key, metric_keys
-from stance.tracking.compare import summary_columns, sweep_table
+from stance.tracking.compare import sweep_table
 from stance.tracking.registry import register_policy
 from stance.tracking.runs import end_dead_runs, git_commit, process_tags
 from stance.tracking.store import PARENT_RUN_FILE, retry, setup
+from stance.tracking.view import summary_columns
 
 
 class SweepParentRun(Callback):
