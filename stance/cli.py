@@ -452,6 +452,10 @@ def _articles(args) -> list[str]:
     return articles
 
 
+# Names that say "a file": refused as the folder several analyses are written into.
+_FILE_SUFFIXES = (".html", ".htm", ".json", ".jsonl", ".txt", ".csv", ".md")
+
+
 def _analysis_outputs(args, articles: list[str]) -> list[Path] | None:
     """Where each analysis goes with ``--out`` (None: standard output). One article writes the
     file ``--out`` names; several write one file each into the folder ``--out`` names. No
@@ -480,9 +484,6 @@ def _analysis_outputs(args, articles: list[str]) -> list[Path] | None:
         targets = [out]
     _refuse_inputs_as_outputs(articles, targets)
     return targets
-
-
-_FILE_SUFFIXES = (".html", ".htm", ".json", ".jsonl", ".txt", ".csv", ".md")
 
 
 def _refuse_inputs_as_outputs(inputs: list[str], outputs: list[Path]) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 # Verbs of speech and of the acts of GUIDELINES §1-3, in the forms news copy uses.
-_VERBS = (
+_ACT_VERB_WORDS = (
     r"said|says|say|told|tells|tell|added|adds|stated|states|declared|declares|announced|"
     r"announces|argued|argues|argue|noted|notes|warned|warns|warn|insisted|insists|insist|"
     r"acknowledged|acknowledges|reiterated|reiterates|replied|replies|responded|responds|wrote|"
@@ -39,9 +39,14 @@ _VERBS = (
     r"lodges|issued|issues|raised|raises|cut|cuts|recognised|recognized|recognises|recognizes|"
     r"defended|defends|estimates|estimated|halves|halved|doubled|doubles|insists|vetoes|"
     r"moved|moves|struck|reached|reaches|held|holds|kept|keeps|stuck|sticks|remained|remains|"
-    r"stood|stands|will|would|won't|wouldn't|could|can|cannot|can't|must|should|has|have|had|is|"
-    r"are|was|were|did|does|do|doesn't|didn't"
+    r"stood|stands"
 )
+# Auxiliaries and modals: they end a subject too, and the word after them says what the act is.
+_AUXILIARIES = (
+    r"will|would|won't|wouldn't|could|can|cannot|can't|must|should|has|have|had|is|are|was|were|"
+    r"did|does|do|doesn't|didn't"
+)
+_VERBS = f"{_ACT_VERB_WORDS}|{_AUXILIARIES}"
 # What may stand between a subject and its verb: auxiliaries, adverbs, a day.
 _BETWEEN = (
     r"(?:(?:has|have|had|also|again|repeatedly|still|already|now|so\s+far|not|never|"
@@ -120,7 +125,7 @@ _NO_VERB_AFTER = re.compile(
 _OTHER_VERB = re.compile(
     r"^(?:\w+ed|rose|rises|fell|falls|came|comes|went|goes|began|begins|took|takes|met|meets|"
     r"left|leaves|ran|runs|grew|grows|saw|sees|became|becomes|found|finds|spoke|speaks|sat|"
-    r"sits|cost|costs|lies|lay|got|gets|began|seemed|seems|looks|remain|follows?|includes?)$",
+    r"sits|cost|costs|lies|lay|got|gets|seemed|seems|looks|remain|follows?|includes?)$",
     re.IGNORECASE,
 )
 
@@ -176,7 +181,7 @@ _NOT_ACTORS = re.compile(
     re.IGNORECASE,
 )
 # Verbs that report a speaker or an act; "is", "has", "would" alone do not.
-_ACT_VERBS = re.compile(rf"^(?:{_VERBS.split('|will|')[0]})$", re.IGNORECASE)
+_ACT_VERBS = re.compile(rf"^(?:{_ACT_VERB_WORDS})$", re.IGNORECASE)
 
 
 def _clean(name: str) -> str:
