@@ -67,6 +67,50 @@ def test_a_pronoun_takes_the_last_named_speaker():
 
 
 @pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        # S1: an attribution names the speaker; a document is no speaker, its actor is
+        ("The dockers' union rejected the offer, port officials said.", "port officials"),
+        (
+            "The miners have accepted a 6% rise, according to a statement issued in Lima.",
+            "the miners",
+        ),
+        (
+            "Talks are pencilled in for March, a UN spokesman said, and the envoy will visit.",
+            "a UN spokesman",
+        ),
+        # S3: an unmet act, an expectation, a rule described, both sides at once
+        ("The company has not said whether it will appeal the order.", None),
+        ("The regulator is expected to rule on the merger in March.", None),
+        ("Under the 2019 law, landlords can ask the tribunal for a higher rent.", None),
+        ("Bulgaria and Turkey agree to revise costly gas deal", None),
+        ("The exemptions, which cover student housing, were added after lobbying.", None),
+        # S4: a second clause's speaker when the main clause has none
+        ("No date has been set, and officials said the crossing depended on repairs.", "officials"),
+        # S2 past a parenthesis, with a name in apposition
+        ("A spokesman for the ministry, Faisal al-Harbi, said the kingdom would wait.", "al-Harbi"),
+        ("Living Rent, the tenants' union, welcomed the decision.", "Living Rent"),
+    ],
+)
+def test_speaker_rules_of_the_guidelines(sentence, expected):
+    """GUIDELINES §6b, one sentence per rule, written for this test."""
+    assert same_speaker(speaker(sentence), expected), speaker(sentence)
+
+
+def test_a_stand_in_takes_the_named_actor_it_stands_for():
+    # "the union" is the union last named; "the company" in an attribution is the subject
+    found = speakers(
+        [
+            "Unite the Union called a second strike at the refinery.",
+            "The union said the offer did not cover inflation.",
+            "Petroleos Andinos has offered to pay half of the arrears, the company said.",
+        ]
+    )
+    assert found[:2] == ["Unite the Union", "Unite the Union"]
+    assert same_speaker(found[2], "Petroleos Andinos") and found[2] != "the company"
+
+
+@pytest.mark.parametrize(
     "found, gold, same",
     [
         (None, "", True),
@@ -76,6 +120,11 @@ def test_a_pronoun_takes_the_last_named_speaker():
         ("the union", "", False),
         (None, "Hamas", False),
         ("Hamas", "Israel", False),
+        # a name and its initials
+        ("the EU", "the European Union", True),
+        ("SDF", "the Syrian Democratic Forces", True),
+        ("TfL", "Transport for London", True),
+        ("the UN", "the union", False),
     ],
 )
 def test_same_speaker_worked_by_hand(found, gold, same):
