@@ -176,7 +176,8 @@ _VERB = re.compile(rf"^(?:{_VERBS})$", re.IGNORECASE)
 _NO_VERB_AFTER = re.compile(
     r"^(?:the|a|an|its|their|his|her|our|this|that|these|those|any|every|no|of|for|to|in|on|"
     r"with|by|from|and|or|new|first|second|last|earlier|latest|revised|final|initial|fresh|"
-    r"further|previous|original|joint|formal|improved|\d[\d,.%]*|\w+['’]s)$",
+    r"further|previous|original|joint|formal|improved|one|two|three|four|five|six|seven|eight|"
+    r"nine|ten|both|all|\d[\d,.%]*|\w+['’]s)$",
     re.IGNORECASE,
 )
 # Other verbs that end a subject but report neither speech nor an act ("Shares rose").
@@ -195,6 +196,12 @@ _OTHER_VERB = re.compile(
 _SUBJECT_CLAUSE = re.compile(
     r"\b(?:which|that|after|before|when|while|whose|whom)\b|"
     r"\b(?:in|by|for)\s+which\b"
+)
+
+
+# A would-be verb followed by an auxiliary is a noun: "Morocco's autonomy plan would give …".
+_NOUN_BEFORE = re.compile(
+    r"^\s+(?:would|will|is|was|has|had|does|did|could|can|may|must|should|are|were|have)\b"
 )
 
 
@@ -224,6 +231,7 @@ def _main_subject(body: str) -> tuple[str, str, str] | None:
             and not in_name
             and not _NO_VERB_AFTER.match(previous)
             and (_VERB.match(word) or _OTHER_VERB.match(word))
+            and not _NOUN_BEFORE.match(body[match.end() :])
         ):
             subject = _TRAILING_ADVERBS.sub("", " ".join(words))
             if _SUBJECT_CLAUSE.search(subject):  # a verb we do not know was passed over
@@ -245,7 +253,8 @@ _PRONOUNS = {"he", "she", "they", "we", "it", "i"}
 _NOT_ACTORS = re.compile(
     r"^(?:(?:neither|no|none)\b.*|(?:the\s+|a\s+|an\s+|this\s+|that\s+|these\s+|those\s+)?"
     r"(?:[\w'’-]+\s+){0,4}(?:plan|proposal|sum|amount|ransom|fee|fees|wage|wages|rent|rents|grant|"
-    r"pledge|fund|lines|sides|seats|"
+    r"pledge|fund|lines|sides|seats|partnership|venture|contract|programme|project|scheme|"
+    r"mechanism|arrangement|protocol|resolutions?|order|injunction|"
     r"draft|deal|agreement|framework|offer|text|bill|package|accord|memorandum|terms|settlement|"
     r"treaty|talks|negotiations|meeting|round|summit|move|decision|dispute|strike|walkout|row|"
     r"vote|law|rules?|case|process|ceasefire|truce|budget|tax|tariffs?|ban|cap|price|"
@@ -288,7 +297,7 @@ _ACT_VERBS = re.compile(rf"^(?:{_ACT_VERB_WORDS})$", re.IGNORECASE)
 # announced"): no speaker's name holds them.
 _CLAUSE_WORD = re.compile(
     r"\b(?:was|were|is|are|been|be|would|will|could|should|has|have|had|did|does|can|may|might|"
-    r"must|since|after|before|when|while|until|because|whatever|who|"
+    r"must|since|after|before|when|while|until|because|whatever|who|\w+\s+(?:it|they|he|she|we)|"
     r"which|that)\b",
     re.IGNORECASE,
 )
