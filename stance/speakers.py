@@ -49,7 +49,14 @@ _ACT_VERB_WORDS = (
     r"conceded|offered|repeated|repeats|sided|cleared|clears|"
     r"capped|freezes|froze|shut|shuts|closed|closes|recognise|recognize|withdraw|snub|slam|scraps|scrapped|"
     r"unveiled|unveils|unveil|announce|confirm|deny|admit|"
-    r"ordered|approves|accept|offers"
+    r"ordered|approves|accept|offers|walk|block|recommended|recommends|recommend|stopped|"
+    r"stops|directed|directs|thanked|thanks|expelled|expels|expel|stayed|defies|defied|defy|"
+    r"banned|bans|floated|floats|played|point|pointed|points|throws|threw|gavelled|gaveled|"
+    r"vented|complained|objected|blocked|barred|bars|bar|summoned|summons|recalled|recalls|"
+    r"unveiled|resumed|resumes|restarted|restored|restores|tightened|tightens|relaxed|"
+    r"scrapped|reversed|reverses|overturned|overturns|upheld|upholds|dismissed|fined|fines|"
+    r"sanctioned|approved|lowered|lowers|raised|extended|cancelled|postponed|delayed|"
+    r"dropped|abandoned|abandons|ended|ends|suspended|resisted|signalled|hinted|hints"
 )
 # Auxiliaries and modals: they end a subject too, and the word after them says what the act is.
 _AUXILIARIES = (
@@ -165,7 +172,8 @@ _TRAILING_ADVERBS = re.compile(
 # A parenthesis between the subject and its verb ("An ad hoc group of bondholders, which
 # includes several funds, said"; "Tuvalu's prime minister, speaking for the forum, said").
 _PARENTHESIS = re.compile(
-    r"^\s*,\s*(?:who|which|whose|including|speaking|led|representing|a|an|the|many|some|"
+    r"^\s*,\s*(?:who|which|whose|including|speaking|led|representing|a|an|the|many|some|one|"
+    r"among|both|each|itself|themselves|by\s+contrast|in\s+turn|"
     r"however|though|meanwhile|too|for\s+its\s+part|for\s+their\s+part|in\s+an?|in\s+its|"
     r"in\s+a|\w+ed|caught|owed|seen|known|long)\b"
     r"(?:[^,]|,(?=\d)){0,160},"
@@ -253,7 +261,7 @@ _PRONOUNS = {"he", "she", "they", "we", "it", "i"}
 _NOT_ACTORS = re.compile(
     r"^(?:(?:neither|no|none)\b.*|(?:the\s+|a\s+|an\s+|this\s+|that\s+|these\s+|those\s+)?"
     r"(?:[\w'’-]+\s+){0,4}(?:plan|proposal|sum|amount|ransom|fee|fees|wage|wages|rent|rents|grant|"
-    r"pledge|fund|lines|sides|seats|partnership|venture|contract|programme|project|scheme|"
+    r"pledge|lines|sides|seats|partnership|venture|contract|programme|project|scheme|"
     r"mechanism|arrangement|protocol|resolutions?|order|injunction|"
     r"draft|deal|agreement|framework|offer|text|bill|package|accord|memorandum|terms|settlement|"
     r"treaty|talks|negotiations|meeting|round|summit|move|decision|dispute|strike|walkout|row|"
@@ -280,13 +288,18 @@ _JOINT_ACTS = re.compile(
 )
 
 
+_POST_MODIFIER = re.compile(r"\s+(?:of|at|in|for|from|on|with|near|between|over|about|since)\s+")
+_NO_HEAD = frozenset(["the", "a", "an", "much", "most", "part", "half", "all", "rest", "none"])
+
+
 def _is_actor(subject: str) -> bool:
     """Can ``subject`` name an actor? A name ending in a capital ("Living Rent", "the Fund")
     can; "the revised plan", "Shares", "there" cannot."""
-    words = subject.split()
+    head = _POST_MODIFIER.split(subject.strip(), maxsplit=1)[0]  # "the chair of the talks"
+    words = head.split()
     if len(words) > 1 and words[-1][:1].isupper():
         return True
-    return not _NOT_ACTORS.match(subject.strip()) and subject.lower() not in ("the", "a", "an")
+    return not _NOT_ACTORS.match(head) and head.lower() not in _NO_HEAD
 
 
 # Verbs that report a speaker or an act; "is", "has", "would" alone do not.
