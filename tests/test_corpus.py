@@ -19,6 +19,7 @@ from stance.maintainer.corpus import (
     NEGOTIATION_WORDS,
     NEUTRAL_KINDS,
     SENTENCE_COLUMNS,
+    adjudicated_speaker,
     article_rows,
     article_shares,
     contrast_share,
@@ -35,7 +36,6 @@ from stance.maintainer.corpus import (
 SPLITS = load_splits(DATA)
 ROWS = [row for part in SPLITS.values() for row in part]
 WAVE3 = [row for row in ROWS if row["source"] == "wave3"]
-WAVE4 = [row for row in ROWS if row["source"] == "wave4"]
 WIRE = DATA / "heldout" / "wire.csv"
 HELD_ARTICLES = [
     r for p in sorted((DATA / "heldout" / "articles").glob("*.csv")) for r in article_rows(p)
@@ -54,9 +54,9 @@ def test_schema_and_utf8():
             assert csv.DictReader(handle).fieldnames == COLUMNS
     assert all(row["text"].strip() and row["id"] for row in ROWS)
     assert len({row["id"] for row in ROWS}) == len(ROWS)
-    assert {row["source"] for row in ROWS} == {"wave1", "wave2", "wave3", "wave4"}
+    assert {row["source"] for row in ROWS} == {"wave1", "wave2", "wave3", "wave4", "wave5"}
     in_articles = [row for row in ROWS if row["article_id"]]
-    assert {row["source"] for row in in_articles} == {"wave4"}
+    assert {row["source"] for row in in_articles} == {"wave4", "wave5"}
     assert all(
         row["id"] == f"{row['article_id']}-{int(row['position']):02d}" for row in in_articles
     )
@@ -134,15 +134,19 @@ def test_wave3_is_in_the_wire_register():
     assert forms["reported"] > forms["quote"] + forms["headline"]  # mostly reported speech
 
 
-def test_wave4_is_in_the_article_register():
-    """The shares data/briefs/wave4.md asks of the wave cannot silently regress: whole
-    articles, long sentences, mostly neutral, neutral rows full of negotiation words in the six
-    kinds, acts inside long sentences."""
-    articles = Counter(row["article_id"] for row in WAVE4)
-    assert len(articles) >= 300 and len(WAVE4) >= 5000
+@pytest.mark.parametrize(
+    "wave, least_articles, least_rows", [("wave4", 300, 5000), ("wave5", 100, 2000)]
+)
+def test_whole_article_waves_are_in_the_article_register(wave, least_articles, least_rows):
+    """The shares data/briefs/wave4.md asks of a wave of whole articles (wave 5 is written from
+    the same brief) cannot silently regress: whole articles, long sentences, mostly neutral,
+    neutral rows full of negotiation words in the six kinds, acts inside long sentences."""
+    rows = [row for row in ROWS if row["source"] == wave]
+    articles = Counter(row["article_id"] for row in rows)
+    assert len(articles) >= least_articles and len(rows) >= least_rows
     assert all(12 <= n <= 30 for n in articles.values())
-    assert len({row["domain"] for row in WAVE4}) >= 14
-    shares = article_shares(WAVE4)
+    assert len({row["domain"] for row in rows}) >= 14
+    shares = article_shares(rows)
     assert shares["words per sentence (median)"] >= 24
     assert 0.55 <= shares["label neutral"] <= 0.60
     assert min(shares[f"label {label}"] for label in LABELS) >= 0.10
@@ -150,7 +154,7 @@ def test_wave4_is_in_the_article_register():
     assert shares["neutral in kinds 1-6"] >= 0.40
     assert min(shares[f"neutral kind {kind}"] for kind in NEUTRAL_KINDS[:-1]) >= 0.05
     assert shares["stance kind long"] >= 0.15
-    stance_rows = [row for row in WAVE4 if row["label"] != "neutral"]
+    stance_rows = [row for row in rows if row["label"] != "neutral"]
     assert sum(long_with_clause(row["text"]) for row in stance_rows) / len(stance_rows) >= 0.15
 
 
@@ -197,6 +201,34 @@ def test_article_test_set_is_whole_articles_with_speakers_and_apart_from_the_cor
     corpus = [row["text"] for row in ROWS]
     assert not {normalise(t) for t in held} & {normalise(t) for t in corpus}
     assert near_duplicate_pairs(held, corpus) == []
+
+
+@pytest.mark.parametrize(
+    "writer, first, second, expected",
+    [
+        ("Sergei Lavrov", "Lavrov", "the Kremlin", "Sergei Lavrov"),  # writer and one annotator
+        ("the Kremlin", "officials", "Russian officials", "officials"),  # the two annotators
+        ("", "the union", "the nurses' union", "the union"),
+        ("Hamas", "", "Israel", "Hamas"),  # all three differ: the writer's
+        ("Unite", "", "", ""),
+    ],
+)
+def test_speaker_adjudication_worked_by_hand(writer, first, second, expected):
+    assert adjudicated_speaker(writer, first, second) == expected
+
+
+def test_article_test_set_speakers_are_the_adjudicated_ones_of_the_blind_pass():
+    with open(DATA / "agreement" / "speaker_pass.csv", encoding="utf-8", newline="") as handle:
+        passed = list(csv.DictReader(handle))
+    held = {(r["article_id"], r["position"]): r["speaker"] for r in HELD_ARTICLES}
+    training = {(r["article_id"], r["position"]): r["speaker"] for r in ROWS if r["article_id"]}
+    parts = Counter(r["part"] for r in passed)
+    assert parts["heldout"] == len(HELD_ARTICLES) and parts["train"] >= 400
+    for row in passed:
+        expected = adjudicated_speaker(row["writer"], row["annotator_1"], row["annotator_2"])
+        assert row["speaker"] == expected
+        where = held if row["part"] == "heldout" else training
+        assert where[(row["article_id"], row["position"])] == expected, row
 
 
 def test_whole_corpus_uses_the_common_verbs_in_and_out_of_their_label():

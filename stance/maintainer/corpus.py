@@ -3,7 +3,9 @@
 `stance corpus build` reads ``data/authored/*.csv`` (text,label,domain,form,wave,
 one file per domain, written by hand), removes exact and near duplicates, splits 70/15/15
 stratified by label and domain, and writes ``data/{train,validation,test}.csv`` and the
-statistics table of ``data/README.md``. `stance corpus stats` prints the table.
+statistics table of ``data/README.md``. `stance corpus stats` prints the table, and
+`stance corpus speakers` scores `stance.speakers` against each reading of the blind speaker
+pass.
 
 Waves 1 and 2 are split together, as they were before wave 3 existed, and every later wave
 on its own: adding a wave never moves an earlier row to another split.
@@ -367,6 +369,74 @@ def agreement(data_dir: Path, rows: list[dict]) -> dict[str, tuple[int, float, f
     return out
 
 
+def adjudicated_speaker(writer: str, first: str, second: str) -> str:
+    """The speaker of a row of the blind speaker pass: what two of the three (the writer and two
+    annotators) agree on, in the writer's words where they are among them; the writer's when
+    all three differ."""
+    from stance.speakers import same_speaker
+
+    agreed = (
+        first
+        if same_speaker(first, second) or same_speaker(first, writer)
+        else second
+        if same_speaker(second, writer)
+        else writer
+    )
+    return writer if same_speaker(agreed, writer) else agreed
+
+
+def speaker_agreement(data_dir: Path) -> dict[str, tuple[int, float, float]]:
+    """Per part of the blind speaker pass (the article test set, a sample of training articles):
+    rows, how often the two annotators name the same speaker, and how often an annotator names
+    the writer's (the mean of the two)."""
+    path = data_dir / "agreement" / "speaker_pass.csv"
+    if not path.is_file():
+        return {}
+    from stance.speakers import same_speaker
+
+    out = {}
+    rows = read_rows(path)
+    for part in sorted({r["part"] for r in rows}):
+        own = [r for r in rows if r["part"] == part]
+        both = sum(same_speaker(r["annotator_1"], r["annotator_2"]) for r in own) / len(own)
+        writer = sum(
+            same_speaker(r[a], r["writer"]) for r in own for a in ("annotator_1", "annotator_2")
+        ) / (2 * len(own))
+        out[part] = (len(own), both, writer)
+    return out
+
+
+def speaker_finder_table(data_dir: Path) -> list[str]:
+    """How often `stance.speakers` names the speaker of each reading of the blind speaker
+    pass (the writer's, each annotator's, the adjudicated one), per part."""
+    from stance.speakers import same_speaker, speakers
+
+    path = data_dir / "agreement" / "speaker_pass.csv"
+    texts: dict[str, dict[str, str]] = defaultdict(dict)
+    sources = [p for p in sorted((data_dir / "heldout" / "articles").glob("*.csv"))]
+    sources += [data_dir / f"{name}.csv" for name in SPLIT_SHARES]
+    for source in sources:
+        for row in read_rows(source):
+            if row.get("article_id"):
+                texts[row["article_id"]][row["position"]] = row["text"]
+    found = {}
+    for article_id, sentences in texts.items():
+        order = sorted(sentences, key=int)
+        for position, who in zip(order, speakers([sentences[p] for p in order]), strict=True):
+            found[(article_id, position)] = who
+    readings = ["writer", "annotator_1", "annotator_2", "speaker"]
+    lines = ["| part | rows | " + " | ".join(readings) + " |", "|---|---:|" + "---:|" * 4]
+    rows = read_rows(path)
+    for part in sorted({r["part"] for r in rows}):
+        own = [r for r in rows if r["part"] == part]
+        shares = [
+            sum(same_speaker(found[(r["article_id"], r["position"])], r[k]) for r in own) / len(own)
+            for k in readings
+        ]
+        lines.append(f"| {part} | {len(own)} | " + " | ".join(f"{x:.3f}" for x in shares) + " |")
+    return lines
+
+
 def article_register_row(name: str, part: list[dict]) -> str:
     """The brief's measures of the article register for one part of the corpus: median
     words, neutral share, neutral rows with negotiation words, the writers' six neutral kinds
@@ -446,6 +516,11 @@ def stats_markdown(data_dir: Path) -> str:
             f"| blind second pass ({name}): rows, raw agreement, Cohen's kappa | "
             f"{count}, {100 * raw:.1f}%, {kappa:.3f} |"
         )
+    for part, (count, both, writer) in speaker_agreement(data_dir).items():
+        lines.append(
+            f"| blind speaker pass ({part}): rows, annotators agree, an annotator agrees with "
+            f"the writer | {count}, {100 * both:.1f}%, {100 * writer:.1f}% |"
+        )
     lines += ["", *register_table(rows)]
     # The exams' register, described like the corpus (no model looks at them here).
     wire = data_dir / "heldout" / "wire.csv"
@@ -505,7 +580,7 @@ def main(argv: list[str] | None = None) -> int:
     from stance.config import project_root
 
     parser = argparse.ArgumentParser(prog="stance corpus", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["build", "stats", "check"])
+    parser.add_argument("command", choices=["build", "stats", "check", "speakers"])
     parser.add_argument("files", nargs="*", type=Path, help="check: article files")
     parser.add_argument("--data", type=Path, default=project_root() / "data")
     args = parser.parse_args(argv)
@@ -525,7 +600,9 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(f"{name:<34} {shown}")
         return 0
-    if args.command == "build":
+    if args.command == "speakers":
+        print("\n".join(speaker_finder_table(args.data)))
+    elif args.command == "build":
         build(args.data)
     else:
         print(stats_markdown(args.data))
