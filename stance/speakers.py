@@ -56,7 +56,9 @@ _ACT_VERB_WORDS = (
     r"unveiled|resumed|resumes|restarted|restored|restores|tightened|tightens|relaxed|"
     r"scrapped|reversed|reverses|overturned|overturns|upheld|upholds|dismissed|fined|fines|"
     r"sanctioned|approved|lowered|lowers|raised|extended|cancelled|postponed|delayed|"
-    r"dropped|abandoned|abandons|ended|ends|suspended|resisted|signalled|hinted|hints"
+    r"dropped|abandoned|abandons|ended|ends|suspended|resisted|signalled|hinted|hints|"
+    r"circulated|denounced|denounces|denounce|entered|enters|passed|passes|revoked|revokes|"
+    r"secured|secures|sided|vowed"
 )
 # Auxiliaries and modals: they end a subject too, and the word after them says what the act is.
 _AUXILIARIES = (
@@ -103,9 +105,9 @@ _BARE = (
 _TRAILING = re.compile(
     rf"(?<!which)(?<!who)(?<!that),\s*(?:(?P<a>{_ACTOR}|{_BARE})\s+{_BETWEEN}"
     rf"(?:said|says|say|told|tell|added|wrote|reported|announced|confirmed|argued|argue|warned|"
-    rf"warn|believe|believes)(?:\s+[^,.;]{{0,40}})?|(?:said|says|added)\s+(?P<b>{_SHORT_ACTOR})|"
+    rf"warn|believe|believes)(?:\s+[^,.;]{{0,80}})?|(?:said|says|added)\s+(?P<b>{_SHORT_ACTOR})|"
     rf"according\s+to\s+(?P<c>{_ACTOR}|{_BARE}))(?:,\s+(?:and|but|which|while|although|though|"
-    rf"adding|saying|ending|leaving|as|provided|if|unless|after|before|when)\b[^\"“”]*)?[.!?]?\s*$"
+    rf"as|provided|if|unless|after|before|when|with|\w+ing)\b[^\"“”]*)?[.!?]?\s*$"
 )
 # "…, said Arjun Mehta, a consultant in Dubai, and …": an attribution inside the sentence.
 _SAID_BY = re.compile(rf",\s+(?:said|says|added)\s+(?P<a>(?:[a-z][\w-]*\s+){{0,3}}{_NAME})\s*,")
@@ -116,7 +118,8 @@ _SECOND_CLAUSE = re.compile(
     rf"(?P<a>(?:the\s+)?(?:[\w'’.&-]+\s+){{0,5}}?[\w'’.&-]+?)\s+{_BETWEEN}"
     rf"(?:said|says|say|told|tell|added|warned|warn|argued|argue|insisted|insist|hope|hoped|"
     rf"admit|admitted|complained|complain|declined|dismissed|rejected|refused|urged|called|"
-    rf"demanded|welcomed|accused|criticised|criticized|believe|believes|fear|fears|saying)\b"
+    rf"demanded|welcomed|accused|criticised|criticized|believe|believes|fear|fears|saying|"
+    rf"expect|expects)\b"
 )
 # S3: a main verb that reports no act: an unmet one, or one others expect.
 _UNMET = re.compile(
@@ -139,7 +142,8 @@ _RULE_OPENER = re.compile(
 
 # A dateline ("GENEVA —", "BUENOS AIRES, Nov 4 —") or a live blog's time ("10:05 —").
 _LEAD_IN = re.compile(
-    r"^(?:\d{1,2}[:.]\d{2}\s*(?:a\.m\.|p\.m\.|am|pm|GMT|CET|UTC)?\s*[—–-]+\s*|[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ .,'/-]{2,40}"
+    r"^(?:\d{1,2}[:.]\d{2}\s*(?:a\.m\.|p\.m\.|am|pm|GMT|CET|UTC)?(?:,\s*[A-Z][a-z]{2,4}\.?\s*\d{1,2})?"
+    r"\s*[—–-]+\s*|[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ .,'/-]{2,40}"
     r"(?:,\s*[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?\.?(?:\s*\d{1,2})?)?\s*(?:\((?:Reuters|AP|AFP|UPI|dpa|Bloomberg)\)\s*)?[—–-]+\s*)?"
     r"(?:[\w '’]{0,20}:\s+)?"
 )
@@ -175,8 +179,14 @@ _PARENTHESIS = re.compile(
     r"^\s*,\s*(?:who|which|whose|including|speaking|led|representing|a|an|the|many|some|one|"
     r"among|both|each|itself|themselves|by\s+contrast|in\s+turn|"
     r"however|though|meanwhile|too|for\s+its\s+part|for\s+their\s+part|in\s+an?|in\s+its|"
-    r"in\s+a|\w+ed|caught|owed|seen|known|long)\b"
+    r"in\s+a|\w+ed|caught|owed|seen|known|long|where|\d+)\b"
     r"(?:[^,]|,(?=\d)){0,160},"
+)
+# "Andrew Kessell, managing director of the Corvale Group, said": a title after a name, taken
+# for a parenthesis only when a verb of speech follows it.
+_TITLE_AFTER_NAME = re.compile(
+    r"^\s*,\s*[a-z][^,]{0,120},(?:\s*(?:who|which|whose)\b[^,]{0,140},)?(?=\s+(?:has\s+|had\s+)?"
+    r"(?:\w+ly\s+)?(?:said|says|told|tells|added|urged|called|warned|insisted|denounced|argued)\b)"
 )
 _WORDS = re.compile(r"\([^()]{0,60}\)|[\w'’.&-]+|[,;:\"“”()]")
 _VERB = re.compile(rf"^(?:{_VERBS})$", re.IGNORECASE)
@@ -224,7 +234,9 @@ def _main_subject(body: str) -> tuple[str, str, str] | None:
         if match.start() < position:
             continue
         if word in (",",) and words:
-            parenthesis = _PARENTHESIS.match(body[match.start() :])
+            parenthesis = _PARENTHESIS.match(body[match.start() :]) or _TITLE_AFTER_NAME.match(
+                body[match.start() :]
+            )
             if parenthesis:
                 position = match.start() + parenthesis.end()
                 continue
@@ -376,6 +388,12 @@ _OWNED_DOCUMENT = re.compile(
 )
 
 
+# What stands between an auxiliary and its verb: "had at first refused", "has separately asked"
+# ("not" and "yet" stay: they make an act unmet).
+_ADVERBIALS = re.compile(
+    r"^\s*(?:(?:\w+ly|at\s+first|at\s+last|for\s+(?:years|months|weeks|decades)|so\s+far|long|"
+    r"once|since|eventually|finally|later|again)\s+)+"
+)
 _SKIP_AFTER_AUXILIARY = frozenset(
     [
         "not",
@@ -407,12 +425,13 @@ def _main_actor(body: str) -> str | None:
         return None
     subject, verb, rest = found
     lowered = verb.lower()
-    if lowered in ("was", "were", "is", "are", "has", "have", "had") and re.match(
-        r"\s*(?:been\s+)?(?:\w+ly\s+)?\w+(?:ed|en)\s+by\s", rest
+    passive_by = r"\s*(?:\w+ly\s+)?\w+(?:ed|en)\s+by\s"
+    if (lowered in ("was", "were", "is", "are") and re.match(passive_by, rest)) or (
+        lowered in ("has", "have", "had") and re.match(r"\s*been" + passive_by, rest)
     ):
         passive = _PASSIVE.search(body)  # "… was rejected by Serra Azul's directors"
         return passive.group("a") if passive else None
-    rest = re.sub(r"^\s*(?:for\s+(?:years|months|weeks|decades)|so\s+far|long)\b", "", rest)
+    rest = _ADVERBIALS.sub("", rest)
     if lowered in ("was", "were", "is", "are", "been") and re.match(
         r"\s*(?:\w+ly\s+)?\w+(?:ed|en)\b(?!\s+to\b)", rest
     ):
