@@ -136,7 +136,7 @@ _UNMET_AFTER = ("has", "have", "had", "is", "are", "was", "were", "did", "does",
 _RULE_OPENER = re.compile(
     r"^(?:under|according\s+to)\s+[^,]{0,80}?\b(?:law|laws|rules?|code|constitution|"
     r"regulations?|procedure|treaty|statute|act|charter|terms|system|scheme|framework|orders|"
-    r"agreement|deal|plan|undertakings)\b[^,]{0,30},",
+    r"agreement|deal|plan|undertakings|contract|pact|accord)\b[^,]{0,60},",
     re.IGNORECASE,
 )
 
@@ -200,7 +200,7 @@ _NO_VERB_AFTER = re.compile(
 )
 # Other verbs that end a subject but report neither speech nor an act ("Shares rose").
 _OTHER_VERB = re.compile(
-    r"^(?:\w+ed|rose|rises|fell|falls|came|comes|went|goes|began|begins|took|takes|met|meets|"
+    r"^(?:\w+ed|rose|rises|fell|falls|came|comes|come|went|goes|began|begins|took|takes|met|meets|"
     r"left|leaves|ran|runs|grew|grows|saw|sees|became|becomes|found|finds|spoke|speaks|sat|"
     r"sits|cost|costs|lies|lay|got|gets|seemed|seems|looks|remain|remains|remained|follows?|"
     r"includes?|held|holds|hold|set|sets|meet|stood|stands|owns|own|allows|allow|scraps|"
@@ -212,7 +212,8 @@ _OTHER_VERB = re.compile(
 # Words a subject does not hold: when one turns up, the main verb was missed ("The concession
 # ends more than a decade of talks in which Riyadh …").
 _SUBJECT_CLAUSE = re.compile(
-    r"\b(?:which|that|after|before|when|while|whose|whom)\b|"
+    r"\b(?:which|that|after|before|when|while|whose|whom|as|because|since|if|unless|until|"
+    r"though|although)\b|"
     r"\b(?:in|by|for)\s+which\b"
 )
 
@@ -377,7 +378,11 @@ def _attribution(text: str) -> str | None:
         return None
     source = next(g for g in attributed.groups() if g)
     source = re.split(r"\s+(?:who|which)\b", source, maxsplit=1)[0]  # "officials who briefed …"
-    if _CLAUSE_WORD.search(source) or not _is_actor(_document(source)):
+    if (
+        _CLAUSE_WORD.search(source)
+        or re.search(r"\s(?:and|but|or)$", source)  # "…, voted against it and said"
+        or not _is_actor(_document(source))
+    ):
         return None
     return source
 
