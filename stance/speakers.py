@@ -57,7 +57,7 @@ _ACT_VERB_WORDS = (
     r"scrapped|reversed|reverses|overturned|overturns|upheld|upholds|dismissed|fined|fines|"
     r"sanctioned|approved|lowered|lowers|raised|extended|cancelled|postponed|delayed|"
     r"dropped|abandoned|abandons|ended|ends|suspended|resisted|signalled|hinted|hints|"
-    r"circulated|denounced|denounces|denounce|entered|enters|passed|passes|revoked|revokes|"
+    r"circulated|denounced|denounces|denounce|passed|passes|revoked|revokes|"
     r"secured|secures|sided|vowed"
 )
 # Auxiliaries and modals: they end a subject too, and the word after them says what the act is.
@@ -66,6 +66,7 @@ _AUXILIARIES = (
     r"did|does|do|doesn't|didn't"
 )
 _VERBS = f"{_ACT_VERB_WORDS}|{_AUXILIARIES}"
+_AUXILIARY = re.compile(rf"^(?:{_AUXILIARIES})$", re.IGNORECASE)
 # What may stand between a subject and its verb: auxiliaries, adverbs, a day.
 _BETWEEN = (
     r"(?:(?:has|have|had|yet|also|again|repeatedly|still|already|now|so\s+far|long|not|never|"
@@ -134,8 +135,8 @@ _UNMET = re.compile(
 _UNMET_AFTER = ("has", "have", "had", "is", "are", "was", "were", "did", "does", "do")
 # "Under Ontario law, landlords can seek …": a rule described (S3), nobody's act.
 _RULE_OPENER = re.compile(
-    r"^(?:under|according\s+to)\s+[^,]{0,80}?\b(?:law|laws|rules?|code|constitution|"
-    r"regulations?|procedure|treaty|statute|act|charter|terms|system|scheme|framework|orders|"
+    r"^(?:under|according\s+to)\s+[^,]{0,80}?\b(?:law|laws|rules?|code|constitution|chapter|article|"
+    r"section|clause|regulations?|procedure|treaty|statute|act|charter|terms|system|scheme|framework|orders|"
     r"agreement|deal|plan|undertakings|contract|pact|accord)\b[^,]{0,60},",
     re.IGNORECASE,
 )
@@ -149,7 +150,7 @@ _LEAD_IN = re.compile(
 )
 # "… was rejected by Serra Azul's directors": the agent of a passive act.
 _PASSIVE = re.compile(
-    r"\b(?:was|were|has\s+been|have\s+been|had\s+been|is|are)\s+(?:\w+ly\s+)?\w+(?:ed|en)\s+by\s+"
+    r"\b(?:was|were|has\s+been|have\s+been|had\s+been|is|are)\s+(?:\w+ly\s+)?(?P<act>\w+(?:ed|en))\s+by\s+"
     r"(?!(?:the\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|"
     r"March|April|May|June|July|August|September|October|November|December|end|time)\b)"
     r"(?P<a>(?:the\s+|a\s+|an\s+)?[A-ZÀ-ÖØ-Þ][\w'’.&-]*(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w'’.&-]*|of|the|and|"
@@ -204,7 +205,8 @@ _OTHER_VERB = re.compile(
     r"left|leaves|ran|runs|grew|grows|saw|sees|became|becomes|found|finds|spoke|speaks|sat|"
     r"sits|cost|costs|lies|lay|got|gets|seemed|seems|looks|remain|remains|remained|follows?|"
     r"includes?|held|holds|hold|set|sets|meet|stood|stands|owns|own|allows|allow|scraps|"
-    r"handles|accounts|employs|operates|supplies|produces)$",
+    r"handles|accounts|employs|operates|supplies|produces|needs|need|needed|requires|require|"
+    r"required)$",
     re.IGNORECASE,
 )
 
@@ -252,7 +254,7 @@ def _main_subject(body: str) -> tuple[str, str, str] | None:
             and not in_name
             and not _NO_VERB_AFTER.match(previous)
             and (_VERB.match(word) or _OTHER_VERB.match(word))
-            and not _NOUN_BEFORE.match(body[match.end() :])
+            and (_AUXILIARY.match(word) or not _NOUN_BEFORE.match(body[match.end() :]))
         ):
             subject = _TRAILING_ADVERBS.sub("", " ".join(words))
             if _SUBJECT_CLAUSE.search(subject):  # a verb we do not know was passed over
@@ -283,7 +285,8 @@ _NOT_ACTORS = re.compile(
     r"poll|data|shares|bonds|stocks|markets?|reserves|inflation|exports|imports|output|"
     r"filings?|papers|documents?|records?|video|footage|notice|minutes|transcript|website|"
     r"reports|statements|letters|estimates|"
-    r"production|economy|rate|rates|deadline|hearing|ruling|verdict|findings|day|week|year)|"
+    r"production|economy|rate|rates|deadline|hearing|ruling|verdict|findings|day|week|year|"
+    r"days|weeks|months|years|hours)|"
     r"there|it|this|that|which|what|both|nobody|no\s+one)$",
     re.IGNORECASE,
 )
@@ -365,8 +368,16 @@ def speaker(sentence: str, previous: str | None = None) -> str | None:
         return _resolved(actor if generic else source, previous)
     if actor:  # S2
         return _resolved(actor, previous)
-    other = _PASSIVE.search(body) or _SECOND_CLAUSE.search(body)  # S2 in the passive, S4
-    if other and _is_actor(other.group("a")):
+    passive = _PASSIVE.search(body)
+    other = (passive if passive and _ACT_VERBS.match(passive.group("act")) else None) or (
+        _SECOND_CLAUSE.search(body)
+    )  # S2 in the passive, S4
+    if (
+        other
+        and _is_actor(other.group("a"))
+        and not _CLAUSE_WORD.search(other.group("a"))
+        and not re.search(r"\b(?:not|never|yet)\b", other.group(0))  # S3 in the second clause too
+    ):
         return _resolved(other.group("a"), previous)
     return None
 
@@ -435,12 +446,16 @@ def _main_actor(body: str) -> str | None:
         lowered in ("has", "have", "had") and re.match(r"\s*been" + passive_by, rest)
     ):
         passive = _PASSIVE.search(body)  # "… was rejected by Serra Azul's directors"
-        return passive.group("a") if passive else None
+        return passive.group("a") if passive and _ACT_VERBS.match(passive.group("act")) else None
     rest = _ADVERBIALS.sub("", rest)
     if lowered in ("was", "were", "is", "are", "been") and re.match(
         r"\s*(?:\w+ly\s+)?\w+(?:ed|en)\b(?!\s+to\b)", rest
     ):
         return None  # a passive without its agent: "were added after lobbying"
+    if lowered in ("could", "might", "may", "can"):
+        return None  # a possibility, not an act
+    if lowered == "had" and re.match(r"\s*(?:hoped|wanted|planned|intended|expected)\b", rest):
+        return None  # an unmet hope
     if lowered in _UNMET_AFTER and _UNMET.match(rest):
         return None  # S3: "has not said whether", "is expected to rule"
     act = verb

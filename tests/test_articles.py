@@ -85,6 +85,10 @@ def test_a_pronoun_takes_the_last_named_speaker():
         ("Under the 2019 law, landlords can ask the tribunal for a higher rent.", None),
         ("Bulgaria and Turkey agree to revise costly gas deal", None),
         ("The exemptions, which cover student housing, were added after lobbying.", None),
+        ("If talks fail, the federation could call up a squad of younger players.", None),
+        ("The platform had hoped to begin its coverage in February.", None),
+        ("The complex is owned by Halcyon Residential Partners, a Texas fund.", None),
+        ("No date has been set, and the union has not said whether it will attend.", None),
         # S4: a second clause's speaker when the main clause has none
         ("No date has been set, and officials said the crossing depended on repairs.", "officials"),
         # S2 past a parenthesis, with a name in apposition
