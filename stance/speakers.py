@@ -58,7 +58,8 @@ _ACT_VERB_WORDS = (
     r"sanctioned|approved|lowered|lowers|raised|extended|cancelled|postponed|delayed|"
     r"dropped|abandoned|abandons|ended|ends|suspended|resisted|signalled|hinted|hints|"
     r"circulated|denounced|denounces|denounce|passed|passes|revoked|revokes|"
-    r"secured|secures|sided|vowed"
+    r"secured|secures|sided|vowed|withheld|withholds|downgraded|lobbied|lobbies|pulled|"
+    r"stressed|opened|accusing"
 )
 # Auxiliaries and modals: they end a subject too, and the word after them says what the act is.
 _AUXILIARIES = (
@@ -120,7 +121,7 @@ _SECOND_CLAUSE = re.compile(
     rf"(?:said|says|say|told|tell|added|warned|warn|argued|argue|insisted|insist|hope|hoped|"
     rf"admit|admitted|complained|complain|declined|dismissed|rejected|refused|urged|called|"
     rf"demanded|welcomed|accused|criticised|criticized|believe|believes|fear|fears|saying|"
-    rf"expect|expects)\b"
+    rf"expect|expects|stressed|insisted|insist)\b"
 )
 # S3: a main verb that reports no act: an unmet one, or one others expect.
 _UNMET = re.compile(
@@ -128,7 +129,8 @@ _UNMET = re.compile(
     r"responded|commented|disclosed|indicated|given|announced|confirmed|decided|ruled|"
     r"released|set|made|published|replied|signed|named|explained|specified|respond|reply|"
     r"comment|say|disclose|give|decide|rule|sign|return|set)\b|(?:widely\s+)?(?:expected|"
-    r"due|scheduled|set|likely|poised|slated|unlikely)\s+(?:to|in|at|back|on)\b|(?:so\s+far\s+)?(?:given|shown|"
+    r"due|scheduled|set|likely|poised|slated|unlikely)\s+(?:to|in|at|back|on)\b|(?:estimated|thought|"
+    r"believed|said|reported|understood|known|alleged)\s+to\b|(?:so\s+far\s+)?(?:given|shown|"
     r"made|offered)\s+no\b)",
     re.IGNORECASE,
 )
@@ -178,7 +180,7 @@ _TRAILING_ADVERBS = re.compile(
 # includes several funds, said"; "Tuvalu's prime minister, speaking for the forum, said").
 _PARENTHESIS = re.compile(
     r"^\s*,\s*(?:who|which|whose|including|speaking|led|representing|a|an|the|many|some|one|"
-    r"among|both|each|itself|themselves|by\s+contrast|in\s+turn|"
+    r"among|both|each|itself|themselves|by\s+contrast|in\s+turn|now|[A-ZÀ-ÖØ-Þ][\w.-]*['’]s|"
     r"however|though|meanwhile|too|for\s+its\s+part|for\s+their\s+part|in\s+an?|in\s+its|"
     r"in\s+a|\w+ed|caught|owed|seen|known|long|where|\d+)\b"
     r"(?:[^,]|,(?=\d)){0,160},"
@@ -220,6 +222,10 @@ _SUBJECT_CLAUSE = re.compile(
 )
 
 
+# A participle before "by" inside a subject: "Tenants in flats owned by Northgate have told …".
+_PARTICIPLE_BY = re.compile(
+    r"^\s+by\s+(?:the\s+|a\s+)?[\w'’.&-]+(?:\s+[A-ZÀ-ÖØ-Þ][\w'’.&-]*)*\s+(?:in\s+\w+\s+)?(?:have|has|had|are|were|said|say|says|told)\b"
+)
 # A would-be verb followed by an auxiliary is a noun: "Morocco's autonomy plan would give …".
 _NOUN_BEFORE = re.compile(
     r"^\s+(?:would|will|is|was|has|had|does|did|could|can|may|must|should|are|were|have)\b"
@@ -255,6 +261,7 @@ def _main_subject(body: str) -> tuple[str, str, str] | None:
             and not _NO_VERB_AFTER.match(previous)
             and (_VERB.match(word) or _OTHER_VERB.match(word))
             and (_AUXILIARY.match(word) or not _NOUN_BEFORE.match(body[match.end() :]))
+            and not (_PARTICIPLE_BY.match(body[match.end() :]) and word.lower().endswith("ed"))
         ):
             subject = _TRAILING_ADVERBS.sub("", " ".join(words))
             if _SUBJECT_CLAUSE.search(subject):  # a verb we do not know was passed over
@@ -268,7 +275,7 @@ def _main_subject(body: str) -> tuple[str, str, str] | None:
 
 # "Liga F's director general, Pilar Serrano, said" : the name in apposition.
 _APPOSITION = re.compile(
-    rf"^[^,]{{2,80}},\s*(?P<n>{_NAME}),(?:\s*(?:who|whose|which)\b[^,]{{0,140}},)?\s+{_BETWEEN}"
+    rf"^[^,]{{2,80}},\s*(?P<n>(?:the\s+)?{_NAME}),(?:\s*(?:who|whose|which)\b[^,]{{0,140}},)?\s+{_BETWEEN}"
     rf"(?:{_VERBS})\b"
 )
 _PRONOUNS = {"he", "she", "they", "we", "it", "i"}
@@ -391,6 +398,7 @@ def _attribution(text: str) -> str | None:
     source = re.split(r"\s+(?:who|which)\b", source, maxsplit=1)[0]  # "officials who briefed …"
     if (
         _CLAUSE_WORD.search(source)
+        or _APPOSITIVE_NOUN.match(source)  # "…, a claim the company said was false"
         or re.search(r"\s(?:and|but|or)$", source)  # "…, voted against it and said"
         or not _is_actor(_document(source))
     ):
@@ -398,6 +406,13 @@ def _attribution(text: str) -> str | None:
     return source
 
 
+# A noun in apposition to the sentence, then a relative clause: "…, a claim the company said".
+_APPOSITIVE_NOUN = re.compile(
+    r"^(?:a|an|the)\s+(?:\w+\s+)?(?:claim|charge|accusation|allegation|move|step|view|figure|"
+    r"decision|position|point|demand|proposal|plan|sum|deal|pledge|promise|request|offer|idea|"
+    r"measure|condition|concession|bill|law|policy|practice)\b",
+    re.IGNORECASE,
+)
 # "The panel's report says": a document speaks for its owner.
 _OWNED_DOCUMENT = re.compile(
     r"^(?P<owner>.+?)['’]s?\s+(?:\w+\s+)?(?:report|statement|letter|filing|submission|ruling)$"
@@ -430,10 +445,21 @@ _SKIP_AFTER_AUXILIARY = frozenset(
 )
 
 
+# "On Monday the fund, Nuvia Living, rejected …": the opener took "the fund" with it.
+_APPOSITION_AFTER_OPENER = re.compile(
+    rf"^(?P<n>{_NAME}),\s+(?:{_BETWEEN})(?:{_ACT_VERB_WORDS})\b(?!\s+by\b)"
+)
+
+
+# The act as the second verb of the main clause, before any comma: "… gathered outside the
+# governor's office and called on both sides …".
+_SECOND_VERB = re.compile(rf"^[^,;\"“”]{{0,120}}?\band\s+(?:then\s+)?(?P<act>{_ACT_VERB_WORDS})\b")
+
+
 def _main_actor(body: str) -> str | None:
     """S2: the actor of the main clause's act (its subject, or the agent of a passive), or
     None when its verb reports no act (S3)."""
-    apposed = _APPOSITION.match(body)
+    apposed = _APPOSITION.match(body) or _APPOSITION_AFTER_OPENER.match(body)
     if apposed:  # "Liga F's director general, Pilar Serrano, said"
         return apposed.group("n")
     found = _main_subject(body)
@@ -452,6 +478,8 @@ def _main_actor(body: str) -> str | None:
         r"\s*(?:\w+ly\s+)?\w+(?:ed|en)\b(?!\s+to\b)", rest
     ):
         return None  # a passive without its agent: "were added after lobbying"
+    if lowered in ("failed", "fails") and re.match(r"\s*to\b", rest):
+        return None  # an unmet act: "Ministers again failed to agree"
     if lowered in ("could", "might", "may", "can"):
         return None  # a possibility, not an act
     if lowered == "had" and re.match(r"\s*(?:hoped|wanted|planned|intended|expected)\b", rest):
@@ -459,7 +487,10 @@ def _main_actor(body: str) -> str | None:
     if lowered in _UNMET_AFTER and _UNMET.match(rest):
         return None  # S3: "has not said whether", "is expected to rule"
     act = verb
-    if not _ACT_VERBS.match(verb):
+    second = _SECOND_VERB.match(rest)
+    if not _ACT_VERBS.match(verb) and not _AUXILIARY.match(verb) and second:
+        act = second.group("act")  # "Relatives gathered outside … and called for talks"
+    elif not _ACT_VERBS.match(verb):
         # An auxiliary: look one word on ("would not sign", "is seeking").
         words = [w for w in rest.split()[:5] if w.lower() not in _SKIP_AFTER_AUXILIARY]
         act = words[0].strip(",.;:") if words else ""
@@ -509,23 +540,42 @@ def _resolved(found: str, previous: str | None) -> str | None:
 _GENERIC = re.compile(
     r"^the\s+(?:union|company|club|group|ministry|government|bank|fund|league|federation|board|"
     r"council|association|party|firm|insurer|lender|carrier|operator|utility|regulator|"
-    r"authority|agency|court|committee|airline|commission|city|state|club's\s+\w+|company's\s+\w+)$",
+    r"authority|agency|court|committee|airline|commission|city|state|chain|front|coalition|"
+    r"guerrillas|rebels|alliance|broadcaster|platform|landlord|developer|miner|producer|"
+    r"club's\s+\w+|company's\s+\w+)$",
     re.IGNORECASE,
 )
 
 
+_INTRODUCED_NAME = r"(?:the\s+)?[A-ZÀ-ÖØ-Þ][\w'’.&+-]*(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w'’.&+-]*|of|de|du|des|la|del|and|for|&))*"
+# An actor named with the noun that later stands in for it: "the fund, Nuvia Living," and
+# "Halcyon Residential Partners, a Texas-based investment firm".
+_INTRODUCED = re.compile(
+    rf"\bthe\s+(?:[a-z][\w'’-]*\s+){{0,3}}(?P<noun>[a-z]+),\s+(?P<name>{_INTRODUCED_NAME})\s*,|"
+    rf"(?P<name2>{_INTRODUCED_NAME}),\s+(?:a|an|the)\s+(?:[\w'’-]+\s+){{0,4}}?(?P<noun2>union|company|"
+    rf"firm|fund|group|club|bank|insurer|lender|carrier|airline|operator|utility|regulator|"
+    rf"coalition|party|front|chain|league|federation|association|ministry|agency)\b(?!['’])"
+)
+
+
 def speakers(sentences: list[str]) -> list[str | None]:
-    """The speaker of each sentence of an article, in order (`speaker`, carrying the last
-    named speaker to a pronoun, and to a stand-in such as "the union" the last named actor
-    whose name has that word, "Unite the Union" or "the National Education Union")."""
+    """The speaker of each sentence of an article, in order (`speaker`), carrying the last
+    named speaker to a pronoun, and a stand-in such as "the union" to the actor the article
+    named with it ("the fund, Nuvia Living"; "Halcyon Partners, a Texas firm") or, failing
+    that, to the last named actor whose name has that word ("Unite the Union")."""
     found: list[str | None] = []
     previous = None
     named: list[str] = []
+    introduced: dict[str, str] = {}  # "fund" -> "Nuvia Living"
     for sentence in sentences:
+        for match in _INTRODUCED.finditer(sentence):
+            noun = match.group("noun") or match.group("noun2")
+            introduced[noun.lower()] = match.group("name") or match.group("name2")
         who = speaker(sentence, previous)
         if who and _GENERIC.match(who):
-            head = who.split()[1].lower()
-            who = next((n for n in reversed(named) if head in n.lower().split()), who)
+            head = who.split()[-1].lower()
+            by_word = (n for n in reversed(named) if head in n.lower().split())
+            who = introduced.get(head) or next(by_word, who)
         elif who and who[:1].isupper():
             named.append(who)
         previous = who or previous

@@ -89,6 +89,15 @@ def test_a_pronoun_takes_the_last_named_speaker():
         ("The platform had hoped to begin its coverage in February.", None),
         ("The complex is owned by Halcyon Residential Partners, a Texas fund.", None),
         ("No date has been set, and the union has not said whether it will attend.", None),
+        ("Ministers again failed to agree on the reform of the appeals body.", None),
+        ("The ELN, founded in 1964, is estimated to have about 6,000 fighters.", None),
+        ("Iran said the ship had rammed a boat, a claim the company said was false.", "Iran"),
+        (
+            "Relatives of the crew gathered outside the ministry and called for talks.",
+            "relatives of the crew",
+        ),
+        ("On Monday the fund, Nuvia Living, rejected the tenants' proposal.", "Nuvia Living"),
+        ("The main coalition, the FLNKS, rejected the plan at a congress.", "the FLNKS"),
         # S4: a second clause's speaker when the main clause has none
         ("No date has been set, and officials said the crossing depended on repairs.", "officials"),
         # S2 past a parenthesis, with a name in apposition
@@ -99,6 +108,17 @@ def test_a_pronoun_takes_the_last_named_speaker():
 def test_speaker_rules_of_the_guidelines(sentence, expected):
     """GUIDELINES §6b, one sentence per rule, written for this test."""
     assert same_speaker(speaker(sentence), expected), speaker(sentence)
+
+
+def test_a_stand_in_takes_the_actor_the_article_introduced_it_with():
+    found = speakers(
+        [
+            "Tenants in Sant Antoni have withheld their rent since June.",
+            "The flats are owned by Nuvia Living, a Madrid-based investment fund.",
+            "The fund said it would not freeze rents.",
+        ]
+    )
+    assert found[2] == "Nuvia Living"
 
 
 def test_a_stand_in_takes_the_named_actor_it_stands_for():
