@@ -428,3 +428,66 @@ def test_build_drops_duplicates_and_near_copies_of_exam_sentences(tmp_path):
                 assert row["id"] == f"{row['article_id']}-{int(row['position']):02d}"
     assert len(where) == 7 and all(len(names) == 1 for names in where.values())
     assert "<!-- stats:start -->\n| split |" in (data / "README.md").read_text()
+
+
+def test_speaker_finder_table_worked_by_hand(tmp_path):
+    """`stance corpus speakers` on a temp tree: one article of two sentences whose speakers the
+    finder names as Lavrov and nobody; each reading scored by hand."""
+    from stance.maintainer.corpus import speaker_finder_table
+
+    data = tmp_path / "data"
+    (data / "heldout" / "articles").mkdir(parents=True)
+    (data / "agreement").mkdir()
+    with open(data / "heldout" / "articles" / "x.csv", "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(
+            ["article_id", "position", "text", "label", "domain", "form", "kind", "speaker"]
+        )
+        writer.writerow(
+            [
+                "x-h01",
+                "1",
+                "Talks resume in Geneva",
+                "neutral",
+                "diplomacy",
+                "headline",
+                "schedule",
+                "",
+            ]
+        )
+        writer.writerow(
+            [
+                "x-h01",
+                "2",
+                "“We will not sign,” Lavrov said.",
+                "rejecting",
+                "diplomacy",
+                "quote",
+                "plain",
+                "Sergei Lavrov",
+            ]
+        )
+    for name in ("train", "validation", "test"):
+        (data / f"{name}.csv").write_text(",".join(COLUMNS) + "\n", encoding="utf-8")
+    with open(data / "agreement" / "speaker_pass.csv", "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(
+            [
+                "part",
+                "article_id",
+                "position",
+                "writer",
+                "annotator_1",
+                "annotator_2",
+                "speaker",
+                "notes",
+            ]
+        )
+        writer.writerow(["heldout", "x-h01", "1", "", "", "the UN", "", ""])
+        writer.writerow(
+            ["heldout", "x-h01", "2", "Sergei Lavrov", "", "Lavrov", "Sergei Lavrov", ""]
+        )
+    table = speaker_finder_table(data)
+    # writer: both right (1.0); annotator 1: the headline right, Lavrov missed (0.5);
+    # annotator 2: the headline wrong, Lavrov right (0.5); adjudicated: both right (1.0)
+    assert table[-1] == "| heldout | 2 | 1.000 | 0.500 | 0.500 | 1.000 |"
