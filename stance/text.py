@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -117,21 +117,33 @@ def as_texts(X) -> list[str]:
     return ["" if x is None else str(x) for x in X]
 
 
+def _mark_scopes(
+    text: str, opener: re.Pattern, closer: re.Pattern, mark: Callable[[str], str]
+) -> str:
+    """``text`` with ``mark`` applied to each scope: from the end of an ``opener`` match to
+    the next ``closer`` (or the end); an opener inside a marked scope opens none."""
+    out: list[str] = []
+    pos = 0
+    for match in opener.finditer(text):
+        if match.start() < pos:
+            continue
+        out.append(text[pos : match.end()])
+        end = closer.search(text, match.end())
+        limit = end.start() if end else len(text)
+        out.append(mark(text[match.end() : limit]))
+        pos = limit
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def mark_negation(text: str) -> str:
     """Prefix up to three words in each negated scope with ``NEG_``.
 
     "did not reject the offer" -> "did not NEG_reject NEG_the NEG_offer", so the model can
     tell a refusal from a refusal refused.
     """
-    out: list[str] = []
-    pos = 0
-    for match in _NEGATORS.finditer(text):
-        if match.start() < pos:
-            continue
-        out.append(text[pos : match.end()])
-        pos = match.end()
-        end = _SCOPE_END.search(text, pos)
-        limit = end.start() if end else len(text)
+
+    def negate(scope: str) -> str:
         marked = 0
 
         def _mark(word: re.Match) -> str:
@@ -141,10 +153,9 @@ def mark_negation(text: str) -> str:
             marked += 1
             return "NEG_" + word.group()
 
-        out.append(_WORD.sub(_mark, text[pos:limit]))
-        pos = limit
-    out.append(text[pos:])
-    return "".join(out)
+        return _WORD.sub(_mark, scope)
+
+    return _mark_scopes(text, _NEGATORS, _SCOPE_END, negate)
 
 
 # Where a side clause opens: background and time (R30, R40), relative clauses, concession and
@@ -166,18 +177,12 @@ def mark_clauses(text: str, prefix: str = "SUB_") -> str:
     relative or conditional clause becomes other features than the same act in a main clause,
     and the act-verb and cue features, which look for whole words, no longer see it.
     """
-    out: list[str] = []
-    pos = 0
-    for match in _SIDE_CLAUSE.finditer(text):
-        if match.start() < pos:
-            continue
-        out.append(text[pos : match.end()])
-        end = _CLAUSE_END.search(text, match.end())
-        limit = end.start() if end else len(text)
-        out.append(_WORD.sub(lambda w: prefix + w.group(), text[match.end() : limit]))
-        pos = limit
-    out.append(text[pos:])
-    return "".join(out)
+    return _mark_scopes(
+        text,
+        _SIDE_CLAUSE,
+        _CLAUSE_END,
+        lambda scope: _WORD.sub(lambda w: prefix + w.group(), scope),
+    )
 
 
 # A personal pronoun as a whole `_WORD` token ("we", "We'll", "their"); `_dropped` checks
