@@ -413,7 +413,7 @@ def speaker_finder_table(data_dir: Path) -> list[str]:
 
     path = data_dir / "agreement" / "speaker_pass.csv"
     texts: dict[str, dict[str, str]] = defaultdict(dict)
-    sources = [p for p in sorted((data_dir / "heldout" / "articles").glob("*.csv"))]
+    sources = sorted((data_dir / "heldout" / "articles").glob("*.csv"))
     sources += [data_dir / f"{name}.csv" for name in SPLIT_SHARES]
     for source in sources:
         for row in read_rows(source):
