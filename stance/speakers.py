@@ -55,7 +55,8 @@ _ACT_VERB_WORDS = (
     r"reversed|reverses|overturned|overturns|upheld|upholds|fined|fines|sanctioned|lowered|"
     r"lowers|postponed|delayed|abandoned|abandons|ended|ends|hinted|hints|circulated|"
     r"denounced|denounces|denounce|passed|passes|revoked|revokes|secured|secures|withheld|"
-    r"withholds|downgraded|lobbied|lobbies|pulled|opened|accusing"
+    r"withholds|downgraded|lobbied|lobbies|pulled|opened|accusing|withdrawn|written|frozen|"
+    r"spoken"
 )
 # Auxiliaries and modals: they end a subject too, and the word after them says what the act is.
 _AUXILIARIES = (
@@ -80,7 +81,10 @@ _NAME = (
 _PHRASE = (
     r"(?:(?:the|a|an|its|their|his|her|one|two|three|several|some|many)\s+[\w'’.&,\s-]{1,80}?)"
 )
-_ACTOR = rf"(?:{_NAME}(?:['’]s?\s+[\w'’.&\s-]{{1,60}}?)?|{_PHRASE}|he|she|they|we|it|I)"
+_ACTOR = (
+    rf"(?:{_NAME}(?:['’]s?\s+[\w'’.&\s-]{{1,60}}?)?|{_NAME}(?:\s+[a-z][\w'’-]+){{1,2}}|{_PHRASE}|"
+    rf"he|she|they|we|it|I)"
+)  # … "UN officials", "Western diplomats"
 
 # "…," Lavrov said. / "…," said Foreign Minister Sergei Lavrov. / "…," the union said in a statement.
 _AFTER_QUOTE = re.compile(
@@ -108,7 +112,10 @@ _TRAILING = re.compile(
     rf"as|provided|if|unless|after|before|when|with|\w+ing)\b[^\"“”]*)?[.!?]?\s*$"
 )
 # "…, said Arjun Mehta, a consultant in Dubai, and …": an attribution inside the sentence.
-_SAID_BY = re.compile(rf",\s+(?:said|says|added)\s+(?P<a>(?:[a-z][\w-]*\s+){{0,3}}{_NAME})\s*,")
+_SAID_BY = re.compile(
+    rf",\s+(?:said|says|added)\s+(?P<a>(?:[a-z][\w-]*\s+){{0,3}}{_NAME})\s*,|"
+    rf",\s+according\s+to\s+(?P<c>{_ACTOR}|{_BARE})\s*,"
+)
 # S4: "…, and officials said …" / "…; analysts warn …": a second clause's speaker, taken when
 # the main clause has none.
 _SECOND_CLAUSE = re.compile(
@@ -159,15 +166,21 @@ _NAMED_AFTER = re.compile(rf",\s*(?P<n>{_NAME})(?:,|\s*[.;]|\s+(?:who|said|told)
 # An opening phrase before the subject: "Earlier on Thursday,", "In a brief statement,",
 # "Leaving the venue in Putrajaya,", "After months of talks,".
 _OPENER = re.compile(
-    r"^(?:(?:but|and|yet|so)\s+)?(?:(?:earlier|later|meanwhile|separately|however|also|still|in|on|at|after|before|according|"
+    r"^(?:(?:but|and|yet|so)\s+)?(?:(?:(?:moments|minutes|hours|days|weeks|shortly|soon)\s+(?:later|after|afterwards)|"
+    r"(?:earlier|later|late|early)\s+(?:on|in|this|that|last)\s+(?:the\s+)?(?:\w+)|"
+    r"(?:on|last|this)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:\s+(?:morning|afternoon|evening|night))?)"
+    r"(?:,\s+|\s+(?=(?:the|a|an|its|his|her|their)\s|[A-ZÀ-ÖØ-Þ]))|"
+    r"(?:earlier|later|meanwhile|separately|however|also|still|in|on|at|after|before|according|"
     r"during|for|with|without|despite|since|by|under|speaking|leaving|asked|writing|"
     r"responding|addressing|if|unless|when|while|although|though|once|until|because|as|"
     r"with|amid|instead|unlike|like)\b[^,;:\"“”]{0,90},\s+)?",
     re.IGNORECASE,
 )
+# An adverb in -ly: not "family", "ally", "assembly", nor a name ("Italy", "Kelly").
+_ADVERB = r"(?!(?:family|ally|assembly|monopoly|supply|rally|tally|anomaly|bully|reply)\b)(?-i:[a-z])\w*ly"
 # Adverbs and times that stand between a subject and its verb, left out of the subject.
 _TRAILING_ADVERBS = re.compile(
-    r"(?:\s+(?:\w+ly|also|again|still|already|now|repeatedly|on|late|"
+    rf"(?:\s+(?:{_ADVERB}|also|again|still|already|now|repeatedly|on|late|"
     r"early|last|this|earlier|later|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
     r"week|month|year|morning|afternoon|evening|night|today|yesterday))+$",
     re.IGNORECASE,
@@ -187,7 +200,7 @@ _TITLE_AFTER_NAME = re.compile(
     r"^\s*,\s*[a-z][^,]{0,120},(?:\s*(?:who|which|whose)\b[^,]{0,140},)?(?=\s+(?:has\s+|had\s+)?"
     r"(?:\w+ly\s+)?(?:said|says|told|tells|added|urged|called|warned|insisted|denounced|argued)\b)"
 )
-_WORDS = re.compile(r"\([^()]{0,60}\)|[\w'’.&-]+|[,;:\"“”()]")
+_WORDS = re.compile(r"\([^()]{0,60}\)|\d{1,3}(?:,\d{3})+|[\w'’.&-]+|[,;:\"“”()]")
 _VERB = re.compile(rf"^(?:{_VERBS})$", re.IGNORECASE)
 # Words after which the next one is no verb ("the proposed tower", "its rejected offer").
 _NO_VERB_AFTER = re.compile(
@@ -247,7 +260,7 @@ def _main_subject(body: str) -> tuple[str, str, str] | None:
                 continue
         if word.startswith("("):  # "(UNPI)": part of the name
             continue
-        if not word[0].isalnum():
+        if not (word[0].isalnum() or word == "&"):  # "Halvorsen & Co"
             return None
         previous = words[-1] if words else ""
         in_name = word[0].isupper() and previous[:1].isupper()  # "United States", not "states"
@@ -287,7 +300,8 @@ _NOT_ACTORS = re.compile(
     r"prices|money|figure|figures|cost|costs|debt|report|statement|letter|document|survey|"
     r"poll|data|shares|bonds|stocks|markets?|reserves|inflation|exports|imports|output|"
     r"filings?|papers|documents?|records?|video|footage|notice|minutes|transcript|website|"
-    r"reports|statements|letters|estimates|"
+    r"reports|statements|letters|estimates|calculations|count|tally|tallies|reckoning|numbers|"
+    r"statistics|projections|analysis|research|"
     r"production|economy|rate|rates|deadline|hearing|ruling|verdict|findings|day|week|year|"
     r"days|weeks|months|years|hours)|"
     r"there|it|this|that|which|what|both|nobody|no\s+one)$",
@@ -307,7 +321,11 @@ _JOINT_ACTS = re.compile(
 )
 
 
-_POST_MODIFIER = re.compile(r"\s+(?:of|at|in|for|from|on|with|near|between|over|about|since)\s+")
+# What follows a head noun: "people close to the talks", "experts watching the hearing".
+_POST_MODIFIER = re.compile(
+    r"\s+(?:of|at|in|for|from|on|with|near|between|over|about|since|to|close|familiar|involved|"
+    r"who|that|watching|following|attending|monitoring|briefed|representing|working)\s+"
+)
 _NO_HEAD = frozenset(["the", "a", "an", "much", "most", "part", "half", "all", "rest", "none"])
 
 
@@ -346,9 +364,14 @@ def _document(source: str) -> str:
     )[0]
 
 
+_SENTENCE_STOP = re.compile(
+    r"(?<!\b[A-Z])(?<!\bJr)(?<!\bSr)(?<!\bInc)(?<!\bCo)(?<!\bLtd)(?<!\bCorp)(?<!\.\w)\.$"
+)
+
+
 def _clean(name: str) -> str:
     name = re.sub(r"\s+", " ", name).strip(" ,")
-    name = re.sub(r"(?<=[a-z]{2})\.$", "", name)  # "Fiona Hartigan." but not "Jr."
+    name = _SENTENCE_STOP.sub("", name)  # "Fiona Hartigan.", "Lionel Ng." but not "Jr.", "U.S."
     return re.sub(r"^(?:The|A|An)\s", lambda m: m.group().lower(), name)
 
 
@@ -372,9 +395,9 @@ def speaker(sentence: str, previous: str | None = None) -> str | None:
     if actor:  # S2
         return _resolved(actor, previous)
     passive = _PASSIVE.search(body)
-    other = (passive if passive and _ACT_VERBS.match(passive.group("act")) else None) or (
-        _SECOND_CLAUSE.search(body)
-    )  # S2 in the passive, S4
+    other = (
+        passive if passive and _ACT_VERBS.match(passive.group("act")) else None
+    ) or _SECOND_CLAUSE.search(body)  # S2 in the passive, S4
     if (
         other
         and _is_actor(other.group("a"))
@@ -396,10 +419,21 @@ def _attribution(text: str) -> str | None:
         _CLAUSE_WORD.search(source)
         or _APPOSITIVE_NOUN.match(source)  # "…, a claim the company said was false"
         or re.search(r"\s(?:and|but|or)$", source)  # "…, voted against it and said"
-        or not _is_actor(_document(source))
     ):
         return None
+    if not _is_actor(_document(source)):  # a document speaks for its author, if named
+        author = _DOCUMENT_AUTHOR.match(source) or _OWNED_DOCUMENT.match(_document(source))
+        return author.group("owner") if author and _is_actor(author.group("owner")) else None
     return source
+
+
+# "estimates by the Institute of Economic Affairs", "a report published on Wednesday by the
+# UN special rapporteur" (a text "seen by reporters" is not theirs).
+_DOCUMENT_AUTHOR = re.compile(
+    r"^[^,]{0,60}?\b(?:\w+s|report|analysis|survey|count|tally|study|review|assessment|audit)"
+    r"(?:\s+(?:published|released|issued|compiled|prepared|commissioned|carried\s+out|done)"
+    r"(?:\s+[^,]{0,30}?)?)?\s+by\s+(?P<owner>[^,]+)$"
+)
 
 
 # A noun in apposition to the sentence, then a relative clause: "…, a claim the company said".
@@ -411,14 +445,15 @@ _APPOSITIVE_NOUN = re.compile(
 )
 # "The panel's report says": a document speaks for its owner.
 _OWNED_DOCUMENT = re.compile(
-    r"^(?P<owner>.+?)['’]s?\s+(?:\w+\s+)?(?:report|statement|letter|filing|submission|ruling)$"
+    r"^(?P<owner>.+?)['’]s?\s+(?:\w+\s+){0,2}(?:report|reports|statement|letter|filing|submission|"
+    r"ruling|figures|estimates|data|calculations|count|tally|records|analysis|numbers)$"
 )
 
 
 # What stands between an auxiliary and its verb: "had at first refused", "has separately asked"
 # ("not" and "yet" stay: they make an act unmet).
 _ADVERBIALS = re.compile(
-    r"^\s*(?:(?:\w+ly|at\s+first|at\s+last|for\s+(?:years|months|weeks|decades)|so\s+far|long|"
+    r"^\s*(?:(?:\w+ly|instead|just|even|then|at\s+first|at\s+last|for\s+(?:years|months|weeks|decades)|so\s+far|long|"
     r"once|since|eventually|finally|later|again)\s+)+"
 )
 _SKIP_AFTER_AUXILIARY = frozenset(
@@ -452,12 +487,34 @@ _APPOSITION_AFTER_OPENER = re.compile(
 _SECOND_VERB = re.compile(rf"^[^,;\"“”]{{0,120}}?\band\s+(?:then\s+)?(?P<act>{_ACT_VERB_WORDS})\b")
 
 
+# A subject with a relative clause, then a verb of speech: "Two people who attended the
+# meeting said …", "Environmental groups that led the protests said …".
+_RELATIVE_SUBJECT = re.compile(
+    rf"^(?P<a>(?:[\w'’.&-]+\s+){{1,6}}?)(?:who|that)\s+[^,;\"“”]{{3,90}}?\s+{_BETWEEN}"
+    rf"(?:said|says|say|told|tell|added|warned|argued|urged|called|demanded|asked|insisted)\b"
+)
+
+
+# A participle of speech or of an act after the main clause: its subject is the actor.
+_SPEECH_PARTICIPLE = re.compile(
+    r"^[^;\"“”]{0,120}?,\s+(?P<act>telling|saying|urging|calling|demanding|warning|accusing|"
+    r"insisting|arguing|vowing|pledging|promising|threatening|rejecting|refusing|offering)\b"
+)
+
+
 def _main_actor(body: str) -> str | None:
     """S2: the actor of the main clause's act (its subject, or the agent of a passive), or
     None when its verb reports no act (S3)."""
     apposed = _APPOSITION.match(body) or _APPOSITION_AFTER_OPENER.match(body)
     if apposed:  # "Liga F's director general, Pilar Serrano, said"
         return apposed.group("n")
+    relative = _RELATIVE_SUBJECT.match(body)
+    if relative:
+        head = relative.group("a").strip()
+        if not any(_VERB.match(w) or _OTHER_VERB.match(w) for w in head.split()) and _is_actor(
+            head
+        ):
+            return head
     found = _main_subject(body)
     if not found:
         return None
@@ -490,7 +547,16 @@ def _main_actor(body: str) -> str | None:
         # An auxiliary: look one word on ("would not sign", "is seeking").
         words = [w for w in rest.split()[:5] if w.lower() not in _SKIP_AFTER_AUXILIARY]
         act = words[0].strip(",.;:") if words else ""
-        if not _ACT_VERBS.match(act):
+        participle = _SPEECH_PARTICIPLE.match(rest)
+        if (
+            not _ACT_VERBS.match(act)
+            and participle
+            and not _SUBJECT_CLAUSE.search(
+                rest[: participle.start("act")]
+            )  # "comes after X …, arguing"
+        ):
+            act = participle.group("act")  # "Kell entered his plea …, telling the court …"
+        elif not _ACT_VERBS.match(act):
             return None
     if _BOTH_SIDES.match(subject) and _JOINT_ACTS.match(act):
         return None  # S3: both sides at once
@@ -544,36 +610,93 @@ _GENERIC = re.compile(
 
 
 _INTRODUCED_NAME = r"(?:the\s+)?[A-ZÀ-ÖØ-Þ][\w'’.&+-]*(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w'’.&+-]*|of|de|du|des|la|del|and|for|&))*"
-# An actor named with the noun that later stands in for it: "the fund, Nuvia Living," and
-# "Halcyon Residential Partners, a Texas-based investment firm".
+# The nouns an article introduces an actor with, and the stand-in each licenses later: a
+# "smartphone maker" or a "shipping group" is "the company" afterwards.
+_KINDS = {
+    "union": "union",
+    "company": "company",
+    "firm": "company",
+    "group": "company",
+    "maker": "company",
+    "producer": "company",
+    "miner": "company",
+    "platform": "company",
+    "operator": "company",
+    "carrier": "company",
+    "airline": "airline",
+    "developer": "company",
+    "chain": "chain",
+    "retailer": "company",
+    "supplier": "company",
+    "manufacturer": "company",
+    "telco": "company",
+    "insurer": "insurer",
+    "lender": "bank",
+    "bank": "bank",
+    "fund": "fund",
+    "utility": "utility",
+    "club": "club",
+    "league": "league",
+    "federation": "federation",
+    "association": "association",
+    "coalition": "coalition",
+    "party": "party",
+    "front": "front",
+    "ministry": "ministry",
+    "agency": "agency",
+    "regulator": "regulator",
+    "landlord": "landlord",
+    "broadcaster": "broadcaster",
+    "owner": "company",
+    "line": "company",
+    "investor": "fund",
+}
+_KIND_NOUNS = "|".join(sorted(_KINDS, key=len, reverse=True))
+# An actor named with the noun that later stands in for it: "the fund, Nuvia Living,",
+# "Halcyon Residential Partners, a Texas-based investment firm", "smartphone maker Kestrel
+# Mobile", "the lecturers' union ANDES-SN".
 _INTRODUCED = re.compile(
     rf"\bthe\s+(?:[a-z][\w'’-]*\s+){{0,3}}(?P<noun>[a-z]+),\s+(?P<name>{_INTRODUCED_NAME})\s*,|"
-    rf"(?P<name2>{_INTRODUCED_NAME}),\s+(?:a|an|the)\s+(?:[\w'’-]+\s+){{0,4}}?(?P<noun2>union|company|"
-    rf"firm|fund|group|club|bank|insurer|lender|carrier|airline|operator|utility|regulator|"
-    rf"coalition|party|front|chain|league|federation|association|ministry|agency)\b(?!['’])"
+    rf"(?P<name2>{_INTRODUCED_NAME}),\s+(?:a|an|the|its)\s+(?:[\w'’-]+\s+){{0,4}}?(?P<noun2>{_KIND_NOUNS})\b(?!['’])|"
+    rf"\b(?P<noun3>{_KIND_NOUNS})\s+(?P<name3>[A-ZÀ-ÖØ-Þ][\w'’.&+-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w'’.&+-]*)*)"
+)
+
+
+# A name of two words or more in the text: "the International Monetary Fund".
+_MENTIONED = re.compile(
+    r"(?<![\w'’.-])[A-ZÀ-ÖØ-Þ][\w'’&-]*(?:\s+(?:of|the|for|de)?\s*[A-ZÀ-ÖØ-Þ][\w'’&-]*)+"
 )
 
 
 def speakers(sentences: list[str]) -> list[str | None]:
     """The speaker of each sentence of an article, in order (`speaker`), carrying the last
     named speaker to a pronoun, and a stand-in such as "the union" to the actor the article
-    named with it ("the fund, Nuvia Living"; "Halcyon Partners, a Texas firm") or, failing
+    named with it ("the fund, Nuvia Living"; "smartphone maker Kestrel Mobile") or, failing
     that, to the last named actor whose name has that word ("Unite the Union")."""
     found: list[str | None] = []
     previous = None
     named: list[str] = []
     introduced: dict[str, str] = {}  # "fund" -> "Nuvia Living"
+    mentioned: list[str] = []  # every name of two words or more so far: "Unite the Union"
     for sentence in sentences:
         for match in _INTRODUCED.finditer(sentence):
-            noun = match.group("noun") or match.group("noun2")
-            introduced[noun.lower()] = match.group("name") or match.group("name2")
+            noun = (match.group("noun") or match.group("noun2") or match.group("noun3")).lower()
+            name = _clean(match.group("name") or match.group("name2") or match.group("name3"))
+            introduced[noun] = name
+            if noun in _KINDS:
+                introduced[_KINDS[noun]] = name
         who = speaker(sentence, previous)
         if who and _GENERIC.match(who):
             head = who.split()[-1].lower()
-            by_word = (n for n in reversed(named) if head in n.lower().split())
+            by_word = (
+                n
+                for n in [*reversed(named), *reversed(mentioned)]
+                if head in n.lower().split() or (" " not in n and n.lower().endswith(head))
+            )  # "the union": "Unite the Union"; "the bank": "Afreximbank"
             who = introduced.get(head) or next(by_word, who)
         elif who and who[:1].isupper():
             named.append(who)
+        mentioned.extend(m.group() for m in _MENTIONED.finditer(sentence))
         previous = who or previous
         found.append(who)
     return found
