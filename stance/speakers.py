@@ -56,12 +56,12 @@ _ACT_VERB_WORDS = (
     r"lowers|postponed|delayed|abandoned|abandons|ended|ends|hinted|hints|circulated|"
     r"denounced|denounces|denounce|passed|passes|revoked|revokes|secured|secures|withheld|"
     r"withholds|downgraded|lobbied|lobbies|pulled|opened|accusing|withdrawn|written|frozen|"
-    r"spoken"
+    r"spoken|back|breaks|broke|expect"
 )
 # Auxiliaries and modals: they end a subject too, and the word after them says what the act is.
 _AUXILIARIES = (
     r"will|would|won't|wouldn't|could|can|cannot|can't|must|should|has|have|had|is|are|was|were|"
-    r"did|does|do|doesn't|didn't"
+    r"did|does|do|doesn't|didn't|may|might"
 )
 _VERBS = f"{_ACT_VERB_WORDS}|{_AUXILIARIES}"
 _AUXILIARY = re.compile(rf"^(?:{_AUXILIARIES})$", re.IGNORECASE)
@@ -207,7 +207,7 @@ _NO_VERB_AFTER = re.compile(
     r"^(?:the|a|an|its|their|his|her|our|this|that|these|those|any|every|no|of|for|to|in|on|"
     r"with|by|from|and|or|new|first|second|last|earlier|latest|revised|final|initial|fresh|"
     r"further|previous|original|joint|formal|improved|one|two|three|four|five|six|seven|eight|"
-    r"nine|ten|both|all|\d[\d,.%]*|\w+['’]s)$",
+    r"nine|ten|both|all|\d[\d,.%]*|\w+['’]s|\w+s['’])$",
     re.IGNORECASE,
 )
 # Other verbs that end a subject but report neither speech nor an act ("Shares rose").
@@ -217,7 +217,7 @@ _OTHER_VERB = re.compile(
     r"sits|cost|costs|lies|lay|got|gets|seemed|seems|looks|remain|remains|remained|follows?|"
     r"includes?|held|holds|hold|set|sets|meet|stood|stands|owns|own|allows|allow|scraps|"
     r"handles|accounts|employs|operates|supplies|produces|needs|need|needed|requires|require|"
-    r"required)$",
+    r"required|date|dates)$",
     re.IGNORECASE,
 )
 
@@ -238,6 +238,50 @@ _PARTICIPLE_BY = re.compile(
 # A would-be verb followed by an auxiliary is a noun: "Morocco's autonomy plan would give …".
 _NOUN_BEFORE = re.compile(
     r"^\s+(?:would|will|is|was|has|had|does|did|could|can|may|must|should|are|were|have)\b"
+)
+
+
+# Words that are nouns as often as verbs: after a singular noun or an adjective they are the
+# noun ("the investment plan", "the Colombian plan", "a guarded welcome").
+_NOUN_VERBS = frozenset(
+    [
+        "plan",
+        "offer",
+        "call",
+        "demand",
+        "vote",
+        "pledge",
+        "promise",
+        "appeal",
+        "cut",
+        "ban",
+        "freeze",
+        "cap",
+        "threat",
+        "bid",
+        "deal",
+        "welcome",
+        "press",
+        "push",
+        "request",
+    ]
+)
+_ADJECTIVE = re.compile(r"^(?:[A-Z]\w*(?:an|ese|ish|i)|\w+ed)$")
+
+
+def _noun_after_singular(previous: str, word: str) -> bool:
+    """Is ``word`` a noun here? A bare verb form cannot follow a singular noun as its verb."""
+    if word.lower() not in _NOUN_VERBS or previous.lower() in _PRONOUNS:
+        return False
+    singular = previous[:1].islower() and not previous.endswith("s")
+    return singular or bool(_ADJECTIVE.match(previous))
+
+
+# An article straight after a noun opens a clause: "the plan the ministry released".
+_CONTACT_CLAUSE = re.compile(
+    r"^\S+.*?\b(?!(?:of|and|or|for|at|in|on|with|from|to|by|between|near|over|about|than|like|as|"
+    r"including|under|against|after|before|among|via|behind|outside|inside|within|into)\s)"
+    r"(?![a-z][\w-]*ing\s)[a-z][\w-]*\s+(?:the|a|an)\s",
 )
 
 
@@ -264,17 +308,23 @@ def _main_subject(body: str) -> tuple[str, str, str] | None:
             return None
         previous = words[-1] if words else ""
         in_name = word[0].isupper() and previous[:1].isupper()  # "United States", not "states"
+        if words and word.lower() in ("he", "she", "it", "they"):
+            return None  # a second clause began: "Iran seizes tankers it accuses of …"
         if (
             words
             and not in_name
-            and not _NO_VERB_AFTER.match(previous)
+            and not _noun_after_singular(previous, word)
+            and (
+                not _NO_VERB_AFTER.match(previous)
+                or (previous[0].isdigit() and _AUXILIARY.match(word))
+            )
             and (_VERB.match(word) or _OTHER_VERB.match(word))
             and (_AUXILIARY.match(word) or not _NOUN_BEFORE.match(body[match.end() :]))
             and not (_PARTICIPLE_BY.match(body[match.end() :]) and word.lower().endswith("ed"))
         ):
             subject = _TRAILING_ADVERBS.sub("", " ".join(words))
-            if _SUBJECT_CLAUSE.search(subject):  # a verb we do not know was passed over
-                return None
+            if _SUBJECT_CLAUSE.search(subject) or _CONTACT_CLAUSE.search(subject):
+                return None  # a verb we do not know was passed over, or a clause began
             return subject, word, body[match.end() :]
         words.append(word)
         if len(words) > 14:
@@ -285,7 +335,7 @@ def _main_subject(body: str) -> tuple[str, str, str] | None:
 # "Liga F's director general, Pilar Serrano, said" : the name in apposition.
 _APPOSITION = re.compile(
     rf"^[^,]{{2,80}},\s*(?P<n>(?:the\s+)?{_NAME}),(?:\s*(?:who|whose|which)\b[^,]{{0,140}},)?\s+{_BETWEEN}"
-    rf"(?:{_VERBS})\b"
+    rf"(?P<v>{_VERBS})\b"
 )
 _PRONOUNS = {"he", "she", "they", "we", "it", "i"}
 # Subjects that name no actor: the content of a proposal, a state of the talks, a place.
@@ -303,7 +353,7 @@ _NOT_ACTORS = re.compile(
     r"reports|statements|letters|estimates|calculations|count|tally|tallies|reckoning|numbers|"
     r"statistics|projections|analysis|research|"
     r"production|economy|rate|rates|deadline|hearing|ruling|verdict|findings|day|week|year|"
-    r"days|weeks|months|years|hours)|"
+    r"days|weeks|months|years|hours)s?|"
     r"there|it|this|that|which|what|both|nobody|no\s+one)$",
     re.IGNORECASE,
 )
@@ -505,8 +555,11 @@ _SPEECH_PARTICIPLE = re.compile(
 def _main_actor(body: str) -> str | None:
     """S2: the actor of the main clause's act (its subject, or the agent of a passive), or
     None when its verb reports no act (S3)."""
-    apposed = _APPOSITION.match(body) or _APPOSITION_AFTER_OPENER.match(body)
-    if apposed:  # "Liga F's director general, Pilar Serrano, said"
+    apposed = _APPOSITION.match(body)
+    if apposed:  # "Liga F's director general, Pilar Serrano, said": the name, then its verb
+        body = f"{apposed.group('n')} {body[apposed.start('v') :]}"
+    apposed = _APPOSITION_AFTER_OPENER.match(body)
+    if apposed:
         return apposed.group("n")
     relative = _RELATIVE_SUBJECT.match(body)
     if relative:
@@ -547,6 +600,8 @@ def _main_actor(body: str) -> str | None:
         # An auxiliary: look one word on ("would not sign", "is seeking").
         words = [w for w in rest.split()[:5] if w.lower() not in _SKIP_AFTER_AUXILIARY]
         act = words[0].strip(",.;:") if words else ""
+        if act.lower() == "back" and not _AUXILIARY.match(verb):
+            act = ""  # a particle, not a verb: "The dispute dates back to 2019"
         participle = _SPEECH_PARTICIPLE.match(rest)
         if (
             not _ACT_VERBS.match(act)

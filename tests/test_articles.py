@@ -142,6 +142,14 @@ def test_a_pronoun_takes_the_last_named_speaker():
             "the club's president",
         ),
         ("The thaw began after the new president took office, promising to reopen talks.", None),
+        # S3: nobody acts where a noun looks like a verb, or a second clause hides the verb
+        ("The growers' demands also include a floor price for the next three harvests.", None),
+        ("The investment plan the ministry released names no closing dates for the mines.", None),
+        ("The Chilean offer, sent to La Paz last week, would see both sides share the port.", None),
+        ("Ecuador often detains trawlers it accuses of fishing in its waters.", None),
+        ("The next summit, COP33, is scheduled to take place in India.", None),
+        ("Payments on bonds due in 2029 and 2033 would be pushed back to 2036.", None),
+        ("The dispute dates back to 2019, when the board first rejected the plan.", None),
     ],
 )
 def test_speaker_rules_of_the_guidelines(sentence, expected):
