@@ -56,7 +56,8 @@ _ACT_VERB_WORDS = (
     r"lowers|postponed|delayed|abandoned|abandons|ended|ends|hinted|hints|circulated|"
     r"denounced|denounces|denounce|passed|passes|revoked|revokes|secured|secures|withheld|"
     r"withholds|downgraded|lobbied|lobbies|pulled|opened|accusing|withdrawn|written|frozen|"
-    r"spoken|back|breaks|broke|expect"
+    r"spoken|back|breaks|broke|expect|requested|requests|request|ignored|ignores|intend|"
+    r"calculated|calculates"
 )
 # Auxiliaries and modals: they end a subject too, and the word after them says what the act is.
 _AUXILIARIES = (
@@ -124,7 +125,8 @@ _SECOND_CLAUSE = re.compile(
     rf"(?:said|says|say|told|tell|added|warned|warn|argued|argue|insisted|insist|hope|hoped|"
     rf"admit|admitted|complained|complain|declined|dismissed|rejected|refused|urged|called|"
     rf"demanded|welcomed|accused|criticised|criticized|believe|believes|fear|fears|saying|"
-    rf"expect|expects|stressed|insisted|insist)\b"
+    rf"expect|expects|stressed|insisted|insist|proposed|threatened|resisted|conceded|describe|"
+    rf"described|pledged|vowed|offered|tells|ruled|questioned|agreed)\b"
 )
 # S3: a main verb that reports no act: an unmet one, or one others expect.
 _UNMET = re.compile(
@@ -271,10 +273,14 @@ _ADJECTIVE = re.compile(r"^(?:[A-Z]\w*(?:an|ese|ish|i)|\w+ed)$")
 
 def _noun_after_singular(previous: str, word: str) -> bool:
     """Is ``word`` a noun here? A bare verb form cannot follow a singular noun as its verb."""
-    if word.lower() not in _NOUN_VERBS or previous.lower() in _PRONOUNS:
+    if previous.lower() in _PRONOUNS:
         return False
-    singular = previous[:1].islower() and not previous.endswith("s")
-    return singular or bool(_ADJECTIVE.match(previous))
+    if word.lower() in _NOUN_VERBS:
+        singular = previous[:1].islower() and not previous.endswith("s")
+        return singular or bool(_ADJECTIVE.match(previous))
+    # "The Indian requests": a plural after an adjective ("The union offers" is a verb)
+    plural = word.lower()[:-1] in _NOUN_VERBS and word.endswith("s")
+    return plural and bool(re.match(r"^[A-Z]\w*(?:ian|ese|ish|i)$", previous))
 
 
 # An article straight after a noun opens a clause: "the plan the ministry released".
@@ -438,7 +444,7 @@ def speaker(sentence: str, previous: str | None = None) -> str | None:
     lead = _LEAD_IN.sub("", text, count=1)
     body = _OPENER.sub("", lead, count=1)
     actor = None if _RULE_OPENER.match(lead) else _main_actor(body)
-    source = _attribution(text)
+    source = _attribution(text) or _leading_attribution(lead)
     if source:  # S1; "the company" in "X has offered …, the company said" is X
         generic = _GENERIC.match(source) and actor and actor[:1].isupper()
         return _resolved(actor if generic else source, previous)
@@ -458,6 +464,15 @@ def speaker(sentence: str, previous: str | None = None) -> str | None:
     return None
 
 
+def _leading_attribution(lead: str) -> str | None:
+    """S1 at the start: "According to India, the halt was agreed …"; not a rule ("According to
+    the terms of the deal, …"), which names nobody (S3)."""
+    opening = re.match(r"^according\s+to\s+(?P<a>[^,]{2,80}),", lead, re.IGNORECASE)
+    if not opening or _RULE_OPENER.match(lead) or _CLAUSE_WORD.search(opening.group("a")):
+        return None
+    return _speaking_for(opening.group("a"))
+
+
 def _attribution(text: str) -> str | None:
     """S1: the X of "…, X said", "according to X", "…, said X, …", if X can be an actor."""
     attributed = _TRAILING.search(text) or _SAID_BY.search(text)
@@ -471,10 +486,15 @@ def _attribution(text: str) -> str | None:
         or re.search(r"\s(?:and|but|or)$", source)  # "…, voted against it and said"
     ):
         return None
-    if not _is_actor(_document(source)):  # a document speaks for its author, if named
-        author = _DOCUMENT_AUTHOR.match(source) or _OWNED_DOCUMENT.match(_document(source))
-        return author.group("owner") if author and _is_actor(author.group("owner")) else None
-    return source
+    return _speaking_for(source)
+
+
+def _speaking_for(source: str) -> str | None:
+    """The actor a source names: itself, or a document's author when it names one."""
+    if _is_actor(_document(source)):
+        return source
+    author = _DOCUMENT_AUTHOR.match(source) or _OWNED_DOCUMENT.match(_document(source))
+    return author.group("owner") if author and _is_actor(author.group("owner")) else None
 
 
 # "estimates by the Institute of Economic Affairs", "a report published on Wednesday by the
@@ -588,8 +608,6 @@ def _main_actor(body: str) -> str | None:
         return None  # an unmet act: "Ministers again failed to agree"
     if lowered in ("could", "might", "may", "can"):
         return None  # a possibility, not an act
-    if lowered == "had" and re.match(r"\s*(?:hoped|wanted|planned|intended|expected)\b", rest):
-        return None  # an unmet hope
     if lowered in _UNMET_AFTER and _UNMET.match(rest):
         return None  # S3: "has not said whether", "is expected to rule"
     act = verb
