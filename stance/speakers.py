@@ -647,6 +647,12 @@ _BODIES = re.compile(
     r"Nations|Kingdom|Republic|Alliance|Movement|Service|Services|Institute|Centre|Center|"
     r"Programme|Program|Mission|Coalition|Bureau|Inc|Ltd|Cie|AG|SA|PLC)\b"
 )
+# Places of two words or more, which are no person with a surname: "South Africa".
+_PLACE = re.compile(
+    r"^(?:North|South|East|West|New|Saudi|Sri|Hong|Costa|El|Puerto|San|Santa|Sierra|Burkina|"
+    r"Czech|Dominican|Papua|Cape|Ivory|Solomon|Marshall|Central|United|Sao|São|Abu|Addis|Buenos|"
+    r"Kuala|Tel|Port|Rio|Los|Las)\s"
+)
 _PERSON = re.compile(r"^(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*\s+){1,5}[A-ZÀ-ÖØ-Þ][\w'’-]+$")
 # A title in lower case, then a person's name: "union leader Mara Quist".
 _TITLED = re.compile(
@@ -663,7 +669,7 @@ def _resolved(found: str, previous: str | None) -> str | None:
     of = re.match(r"^((?:[A-ZÀ-ÖØ-Þ][\w'’.-]*\s+){1,3}[A-ZÀ-ÖØ-Þ][\w'’-]+)\s+of\s+[A-Z]", found)
     if of and not _BODIES.search(of.group(1)):  # "Amara Okafor of Break Free Africa"
         return of.group(1).split()[-1]
-    if _PERSON.match(found) and not _BODIES.search(found):
+    if _PERSON.match(found) and not _BODIES.search(found) and not _PLACE.match(found):
         return found.split()[-1]
     titled = _TITLED.search(found)  # "Union leader Mara Quist"
     if titled and not _BODIES.search(titled.group("name")):
@@ -785,6 +791,9 @@ def _speaker_words(name: str) -> list[str]:
     return [_POSSESSIVE_END.sub("", w).lower() for w in re.findall(r"[\w'’.-]+", name)]
 
 
+_COMPASS = frozenset(["north", "south", "east", "west"])
+
+
 def same_speaker(found: str | None, gold: str | None) -> bool:
     """Does ``found`` name the speaker an annotator wrote as ``gold``? Both empty, or the
     last word of one among the words of the other ("Lavrov" for "Sergei Lavrov", "the
@@ -792,6 +801,9 @@ def same_speaker(found: str | None, gold: str | None) -> bool:
     found_words, gold_words = _speaker_words(found or ""), _speaker_words(gold or "")
     if not found_words or not gold_words:
         return not found_words and not gold_words
+    sides = {w for w in (found_words[0], gold_words[0]) if w in _COMPASS}
+    if len(sides) == 2:
+        return False  # "North Korea" is not "South Korea"
     if found_words[-1] in gold_words or gold_words[-1] in found_words:
         return True
     return bool(

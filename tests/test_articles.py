@@ -66,6 +66,15 @@ def test_a_pronoun_takes_the_last_named_speaker():
     ) == ["Lavrov", "Lavrov", None, "Lavrov"]
 
 
+def test_a_place_keeps_its_whole_name_where_a_person_keeps_the_surname():
+    assert speakers(
+        [
+            "South Africa rejected the proposal on Monday.",
+            "Foreign Minister Naledi Mokoena said the text was unbalanced.",
+        ]
+    ) == ["South Africa", "Mokoena"]
+
+
 @pytest.mark.parametrize(
     "sentence, expected",
     [
@@ -223,6 +232,9 @@ def test_a_stand_in_takes_the_named_actor_it_stands_for():
         ("SDF", "the Syrian Democratic Forces", True),
         ("TfL", "Transport for London", True),
         ("the UN", "the union", False),
+        # two sides of one place are two speakers
+        ("North Korea", "South Korea", False),
+        ("South Korea", "South Korea's government", True),
     ],
 )
 def test_same_speaker_worked_by_hand(found, gold, same):
