@@ -269,6 +269,7 @@ _NOUN_VERBS = frozenset(
     ]
 )
 _ADJECTIVE = re.compile(r"^(?:[A-Z]\w*(?:an|ese|ish|i)|\w+ed)$")
+_NATIONALITY = re.compile(r"^[A-Z]\w*(?:ian|ese|ish|i)$")  # "Indian", not "Yerevan"
 
 
 def _noun_after_singular(previous: str, word: str) -> bool:
@@ -280,7 +281,7 @@ def _noun_after_singular(previous: str, word: str) -> bool:
         return singular or bool(_ADJECTIVE.match(previous))
     # "The Indian requests": a plural after an adjective ("The union offers" is a verb)
     plural = word.lower()[:-1] in _NOUN_VERBS and word.endswith("s")
-    return plural and bool(re.match(r"^[A-Z]\w*(?:ian|ese|ish|i)$", previous))
+    return plural and bool(_NATIONALITY.match(previous))
 
 
 # An article straight after a noun opens a clause: "the plan the ministry released".
@@ -464,10 +465,13 @@ def speaker(sentence: str, previous: str | None = None) -> str | None:
     return None
 
 
+_LEADING_ACCORDING = re.compile(r"^according\s+to\s+(?P<a>[^,]{2,80}),", re.IGNORECASE)
+
+
 def _leading_attribution(lead: str) -> str | None:
     """S1 at the start: "According to India, the halt was agreed …"; not a rule ("According to
     the terms of the deal, …"), which names nobody (S3)."""
-    opening = re.match(r"^according\s+to\s+(?P<a>[^,]{2,80}),", lead, re.IGNORECASE)
+    opening = _LEADING_ACCORDING.match(lead)
     if not opening or _RULE_OPENER.match(lead) or _CLAUSE_WORD.search(opening.group("a")):
         return None
     return _speaking_for(opening.group("a"))
@@ -582,12 +586,13 @@ def _main_actor(body: str) -> str | None:
     if apposed:
         return apposed.group("n")
     relative = _RELATIVE_SUBJECT.match(body)
-    if relative:
-        head = relative.group("a").strip()
-        if not any(_VERB.match(w) or _OTHER_VERB.match(w) for w in head.split()) and _is_actor(
-            head
-        ):
-            return head
+    head = relative.group("a").strip() if relative else ""
+    if (
+        head
+        and _is_actor(head)
+        and not any(_VERB.match(w) or _OTHER_VERB.match(w) for w in head.split())
+    ):
+        return head
     found = _main_subject(body)
     if not found:
         return None
@@ -621,14 +626,13 @@ def _main_actor(body: str) -> str | None:
         if act.lower() == "back" and not _AUXILIARY.match(verb):
             act = ""  # a particle, not a verb: "The dispute dates back to 2019"
         participle = _SPEECH_PARTICIPLE.match(rest)
+        # "Kell entered his plea …, telling the court …", not "comes after X …, arguing"
         if (
             not _ACT_VERBS.match(act)
             and participle
-            and not _SUBJECT_CLAUSE.search(
-                rest[: participle.start("act")]
-            )  # "comes after X …, arguing"
+            and not _SUBJECT_CLAUSE.search(rest[: participle.start("act")])
         ):
-            act = participle.group("act")  # "Kell entered his plea …, telling the court …"
+            act = participle.group("act")
         elif not _ACT_VERBS.match(act):
             return None
     if _BOTH_SIDES.match(subject) and _JOINT_ACTS.match(act):
@@ -691,9 +695,7 @@ _GENERIC = re.compile(
 _INTRODUCED_NAME = r"(?:the\s+)?[A-ZÀ-ÖØ-Þ][\w'’.&+-]*(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w'’.&+-]*|of|de|du|des|la|del|and|for|&))*"
 # The nouns an article introduces an actor with, and the stand-in each licenses later: a
 # "smartphone maker" or a "shipping group" is "the company" afterwards.
-_KINDS = {
-    "union": "union",
-    "company": "company",
+_STAND_IN_FOR = {
     "firm": "company",
     "group": "company",
     "maker": "company",
@@ -702,35 +704,22 @@ _KINDS = {
     "platform": "company",
     "operator": "company",
     "carrier": "company",
-    "airline": "airline",
     "developer": "company",
-    "chain": "chain",
     "retailer": "company",
     "supplier": "company",
     "manufacturer": "company",
     "telco": "company",
-    "insurer": "insurer",
-    "lender": "bank",
-    "bank": "bank",
-    "fund": "fund",
-    "utility": "utility",
-    "club": "club",
-    "league": "league",
-    "federation": "federation",
-    "association": "association",
-    "coalition": "coalition",
-    "party": "party",
-    "front": "front",
-    "ministry": "ministry",
-    "agency": "agency",
-    "regulator": "regulator",
-    "landlord": "landlord",
-    "broadcaster": "broadcaster",
     "owner": "company",
     "line": "company",
+    "lender": "bank",
     "investor": "fund",
 }
-_KIND_NOUNS = "|".join(sorted(_KINDS, key=len, reverse=True))
+# Nouns that introduce an actor and stand in for it later under the same word.
+_OWN_KINDS = (
+    "union company airline chain insurer bank fund utility club league federation association "
+    "coalition party front ministry agency regulator landlord broadcaster"
+)
+_KIND_NOUNS = "|".join(sorted({*_STAND_IN_FOR, *_OWN_KINDS.split()}, key=lambda w: (-len(w), w)))
 # An actor named with the noun that later stands in for it: "the fund, Nuvia Living,",
 # "Halcyon Residential Partners, a Texas-based investment firm", "smartphone maker Kestrel
 # Mobile", "the lecturers' union ANDES-SN".
@@ -762,8 +751,8 @@ def speakers(sentences: list[str]) -> list[str | None]:
             noun = (match.group("noun") or match.group("noun2") or match.group("noun3")).lower()
             name = _clean(match.group("name") or match.group("name2") or match.group("name3"))
             introduced[noun] = name
-            if noun in _KINDS:
-                introduced[_KINDS[noun]] = name
+            if noun in _STAND_IN_FOR:
+                introduced[_STAND_IN_FOR[noun]] = name
         who = speaker(sentence, previous)
         if who and _GENERIC.match(who):
             head = who.split()[-1].lower()
